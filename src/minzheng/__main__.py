@@ -1,0 +1,5 @@
+import sys
+
+from minzheng.cli import main
+
+sys.exit(main())
