@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from minzheng.authz.scope import area_prefix
 from minzheng.core.errors import NotFound
@@ -20,7 +21,7 @@ def visible_households(user: Any) -> QuerySet[Household]:
     prefix = area_prefix(user)
     if prefix is None:
         return Household.objects.none()
-    return Household.objects.filter(area_id__startswith=prefix)
+    return Household.objects.filter(area__code__startswith=prefix)
 
 
 def get_household(user: Any, pk: int | str) -> Household:
@@ -36,9 +37,9 @@ def visible_people(user: Any) -> QuerySet[Person]:
     if prefix is None:
         return Person.objects.none()
     member_here = HouseholdMember.objects.filter(
-        person=OuterRef("pk"), end_date__isnull=True, household__area_id__startswith=prefix
+        person=OuterRef("pk"), end_date__isnull=True, household__area__code__startswith=prefix
     )
-    return Person.objects.filter(Q(area_id__startswith=prefix) | Exists(member_here))
+    return Person.objects.filter(Q(area__code__startswith=prefix) | Exists(member_here))
 
 
 def get_person(user: Any, pk: int | str) -> Person:
@@ -99,14 +100,24 @@ def search_households(
             node = Area.objects.get(code=area_code)
         except Area.DoesNotExist:
             return qs.none()
-        qs = qs.filter(area_id__startswith=node.prefix)
+        qs = qs.filter(area__code__startswith=node.prefix)
     if status:
         qs = qs.filter(status=status)
     if programme:
         from minzheng.registry.selectors import active_enrollments
 
+        # A household is in a programme through a household-level enrollment or through a member's own
+        # (one member's 特困 counts, as in registry.selectors.household_categories), on today's local date.
+        day = timezone.localdate()
+        member_on_day = HouseholdMember.objects.filter(
+            household=OuterRef(OuterRef("pk")), person=OuterRef("person"), start_date__lte=day
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
         qs = qs.filter(
-            Exists(active_enrollments(dt.date.today()).filter(programme=programme, household=OuterRef("pk")))
+            Exists(
+                active_enrollments(day)
+                .filter(programme=programme)
+                .filter(Q(household=OuterRef("pk")) | Exists(member_on_day))
+            )
         )
     return qs.select_related("area").prefetch_related(
         Prefetch(
