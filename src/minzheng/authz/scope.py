@@ -1,7 +1,8 @@
 """Jurisdiction scoping: which part of the administrative tree a user may see.
 
 A jurisdiction is a code prefix (city ``2101``, district ``210102``, street ``210102001``, community the
-full 12 digits). Selectors filter with ``area__code__startswith=prefix`` (no join: code is the key); a user whose role reads no
+full 12 digits). Selectors filter with ``area__code__startswith=prefix`` (no join: code is the key);
+a user whose role reads no
 personal data gets ``None`` and sees nothing.
 """
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-DEMO_PASSWORD = "Minzheng#2025"  # demo accounts only; printed on every run
+DEMO_PASSWORD = "Minzheng#2025"  # noqa: S105  (demo accounts only; printed on every run)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]

@@ -16,3 +16,12 @@ DISTRICTS = (
     ("210124", "法库县"),
     ("210181", "新民市"),
 )
+
+
+def seed_top(area_model) -> None:  # type: ignore[no-untyped-def]  # historical or real Area model
+    """Create the city and its districts if missing (the data migration and test fixtures use this)."""
+    city, _ = area_model.objects.get_or_create(code=CITY[0], defaults={"name": CITY[1], "level": "city"})
+    for code6, name in DISTRICTS:
+        area_model.objects.get_or_create(
+            code=code6 + "000000", defaults={"name": name, "level": "district", "parent": city}
+        )

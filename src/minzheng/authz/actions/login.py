@@ -43,8 +43,14 @@ def check_credentials(*, username: str, password: str, ip: str | None = None, re
             _register_failure(user, ip, now)
         else:
             with transaction.atomic():
-                record(None, AuditAction.LOGIN_FAILED, object_type="authz.user", object_id=username[:64],
-                       summary="未知用户名登录失败", ip=ip)
+                record(
+                    None,
+                    AuditAction.LOGIN_FAILED,
+                    object_type="authz.user",
+                    object_id=username[:64],
+                    summary="未知用户名登录失败",
+                    ip=ip,
+                )
         raise LoginRefused(GENERIC)
     assert isinstance(authed, User)
     with transaction.atomic():
@@ -63,8 +69,7 @@ def _register_failure(user: User, ip: str | None, now: dt.datetime) -> None:
         if user.failed_logins >= threshold:
             until = now + dt.timedelta(minutes=settings.MINZHENG_LOCKOUT_MINUTES)
             User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
-            record(user, AuditAction.LOCKED, user, summary=f"连续 {threshold} 次登录失败，锁定至 {until:%H:%M}",
-                   ip=ip)
+            record(user, AuditAction.LOCKED, user, summary=f"连续 {threshold} 次登录失败，锁定至 {until:%H:%M}", ip=ip)
 
 
 def password_expired(user: Any) -> bool:

@@ -61,8 +61,14 @@ def create_user(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
-    record(actor, AuditAction.CREATE, user, area_code=jurisdiction_code, summary=f"新建用户 {username}",
-           after=snapshot(user, USER_FIELDS))
+    record(
+        actor,
+        AuditAction.CREATE,
+        user,
+        area_code=jurisdiction_code,
+        summary=f"新建用户 {username}",
+        after=snapshot(user, USER_FIELDS),
+    )
     return user
 
 
@@ -82,8 +88,16 @@ def update_user(*, actor: Any, user: User, reason: str = "", **changes: Any) -> 
     user.save()
     b, a = diff(before, snapshot(user, USER_FIELDS))
     if b or a:
-        record(actor, AuditAction.UPDATE, user, area_code=user.jurisdiction_id or "", summary=f"修改用户 {user.username}",
-               before=b, after=a, reason=reason)
+        record(
+            actor,
+            AuditAction.UPDATE,
+            user,
+            area_code=user.jurisdiction_id or "",
+            summary=f"修改用户 {user.username}",
+            before=b,
+            after=a,
+            reason=reason,
+        )
     return user
 
 
@@ -106,8 +120,15 @@ def unlock_user(*, actor: Any, user: User) -> User:
     before = {"locked_until": user.locked_until.isoformat() if user.locked_until else None}
     User.objects.filter(pk=user.pk).update(locked_until=None, failed_logins=0)
     user.refresh_from_db()
-    record(actor, AuditAction.UPDATE, user, area_code=user.jurisdiction_id or "", summary=f"解锁用户 {user.username}",
-           before=before, after={"locked_until": None})
+    record(
+        actor,
+        AuditAction.UPDATE,
+        user,
+        area_code=user.jurisdiction_id or "",
+        summary=f"解锁用户 {user.username}",
+        before=before,
+        after={"locked_until": None},
+    )
     return user
 
 
@@ -118,11 +139,19 @@ def issue_token(*, actor: Any, user: User, name: str, days: int | None = 365) ->
         _require_admin(actor, user.jurisdiction_id)
     raw = APIToken.generate()
     token = APIToken.objects.create(
-        user=user, name=name, prefix=raw[3:11], digest=hash_token(raw),
+        user=user,
+        name=name,
+        prefix=raw[3:11],
+        digest=hash_token(raw),
         expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
     )
-    record(actor, AuditAction.CREATE, token, area_code=user.jurisdiction_id or "",
-           summary=f"签发 API 令牌 {token.prefix}… 给 {user.username}")
+    record(
+        actor,
+        AuditAction.CREATE,
+        token,
+        area_code=user.jurisdiction_id or "",
+        summary=f"签发 API 令牌 {token.prefix}… 给 {user.username}",
+    )
     return token, raw
 
 

@@ -27,6 +27,9 @@ class APIToken(models.Model):
         ordering = ["-created_at"]
         verbose_name = "API 令牌"
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
     @staticmethod
     def generate() -> str:
         return "mz_" + secrets.token_urlsafe(32)

@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from minzheng.audit.models import AuditEvent
 from minzheng.authz.actions.login import LoginRefused, check_credentials, password_expired
-from minzheng.authz.actions.users import create_user, issue_token, revoke_token, set_password, unlock_user, user_for_token
+from minzheng.authz.actions.users import (
+    create_user,
+    issue_token,
+    revoke_token,
+    set_password,
+    unlock_user,
+    user_for_token,
+)
 from minzheng.core.errors import Forbidden, InvalidChange, NotFound
 from minzheng.testing import factories as f
 
@@ -45,7 +52,7 @@ def test_lock_expires(users, settings) -> None:
 
 
 def test_unknown_user_gets_the_same_message(users) -> None:
-    with pytest.raises(LoginRefused, match="^用户名或密码错误$"):
+    with pytest.raises(LoginRefused, match=r"^用户名或密码错误$"):
         check_credentials(username="nobody", password="x")
     assert AuditEvent.objects.get(action="login_failed").object_id == "nobody"
 

@@ -22,15 +22,17 @@ EDITABLE_HOUSEHOLD_FIELDS = frozenset({"address", "phone", "area_id", "registere
 
 def composition(household: Household) -> dict[str, Any]:
     """The household as a change record sees it: its members with relation (IDs masked)."""
-    members = (
-        household.memberships.filter(end_date__isnull=True).select_related("person").order_by("person_id")
-    )
+    members = household.memberships.filter(end_date__isnull=True).select_related("person").order_by("person_id")
     return {
         "household_no": household.household_no,
         "status": household.status,
         "members": [
-            {"person_id": m.person_id, "name": m.person.name, "id_number": mask_id(m.person.id_number),
-             "relation": m.relation}
+            {
+                "person_id": m.person_id,
+                "name": m.person.name,
+                "id_number": mask_id(m.person.id_number),
+                "relation": m.relation,
+            }
             for m in members
         ],
     }
@@ -48,12 +50,25 @@ def _log_change(
 ) -> HouseholdChange:
     after = composition(household)
     change = HouseholdChange.objects.create(
-        household=household, other_household=other, kind=kind, effective_date=day, before=before,
-        after=after, reason=reason, actor=user if getattr(user, "is_authenticated", False) else None,
+        household=household,
+        other_household=other,
+        kind=kind,
+        effective_date=day,
+        before=before,
+        after=after,
+        reason=reason,
+        actor=user if getattr(user, "is_authenticated", False) else None,
     )
-    record(user, AuditAction.UPDATE if kind != ChangeKind.CREATE else AuditAction.CREATE, household,
-           area_code=household.area_id, summary=f"{kind.label} {household.household_no}", before=before,
-           after=after, reason=reason)
+    record(
+        user,
+        AuditAction.UPDATE if kind != ChangeKind.CREATE else AuditAction.CREATE,
+        household,
+        area_code=household.area_id,
+        summary=f"{kind.label} {household.household_no}",
+        before=before,
+        after=after,
+        reason=reason,
+    )
     return change
 
 
@@ -101,7 +116,10 @@ def create_household(
         raise InvalidChange("档案编号已存在")
     _not_elsewhere(head)
     household = Household.objects.create(
-        household_no=household_no, area=area, address=address, phone=phone,
+        household_no=household_no,
+        area=area,
+        address=address,
+        phone=phone,
         registered_date=registered_date or start_date,
     )
     HouseholdMember.objects.create(household=household, person=head, relation=HEAD, start_date=start_date)
@@ -126,11 +144,24 @@ def update_household(*, user: Any, household: Household, reason: str, **changes:
     b, a = diff(before, snapshot(household, EDITABLE_HOUSEHOLD_FIELDS))
     if b or a:
         HouseholdChange.objects.create(
-            household=household, kind=ChangeKind.UPDATE, effective_date=dt.date.today(), before=b, after=a,
-            reason=reason, actor=user if getattr(user, "is_authenticated", False) else None,
+            household=household,
+            kind=ChangeKind.UPDATE,
+            effective_date=dt.date.today(),
+            before=b,
+            after=a,
+            reason=reason,
+            actor=user if getattr(user, "is_authenticated", False) else None,
         )
-        record(user, AuditAction.UPDATE, household, area_code=household.area_id,
-               summary=f"修改家庭信息 {household.household_no}", before=b, after=a, reason=reason)
+        record(
+            user,
+            AuditAction.UPDATE,
+            household,
+            area_code=household.area_id,
+            summary=f"修改家庭信息 {household.household_no}",
+            before=b,
+            after=a,
+            reason=reason,
+        )
     return household
 
 
@@ -148,8 +179,9 @@ def add_member(
     member = HouseholdMember.objects.create(
         household=household, person=person, relation=relation, start_date=start_date
     )
-    _log_change(user=user, household=household, kind=ChangeKind.ADD_MEMBER, day=start_date, before=before,
-                reason=reason)
+    _log_change(
+        user=user, household=household, kind=ChangeKind.ADD_MEMBER, day=start_date, before=before, reason=reason
+    )
     return member
 
 
@@ -168,8 +200,9 @@ def remove_member(
     before = composition(household)
     member.end_date = end_date
     member.save(update_fields=["end_date"])
-    _log_change(user=user, household=household, kind=ChangeKind.REMOVE_MEMBER, day=end_date, before=before,
-                reason=reason)
+    _log_change(
+        user=user, household=household, kind=ChangeKind.REMOVE_MEMBER, day=end_date, before=before, reason=reason
+    )
     return member
 
 
@@ -217,8 +250,9 @@ def change_head(
             raise InvalidChange("关系变更涉及的人员不是该户成员")
         if m.relation != relation:
             _move_relation(m, relation, effective_date)
-    _log_change(user=user, household=household, kind=ChangeKind.CHANGE_HEAD, day=effective_date, before=before,
-                reason=reason)
+    _log_change(
+        user=user, household=household, kind=ChangeKind.CHANGE_HEAD, day=effective_date, before=before, reason=reason
+    )
     return household
 
 
@@ -249,8 +283,11 @@ def split_household(
         raise InvalidChange("分户后原家庭不能没有成员")
     before_old = composition(household)
     new = Household.objects.create(
-        household_no=new_household_no, area_id=household.area_id, address=address or household.address,
-        phone=phone, registered_date=effective_date,
+        household_no=new_household_no,
+        area_id=household.area_id,
+        address=address or household.address,
+        phone=phone,
+        registered_date=effective_date,
     )
     for m in moving:
         m.end_date = effective_date
@@ -258,12 +295,21 @@ def split_household(
         relation = HEAD if m.person_id == new_head.pk else _check_relation(others[m.person_id])
         if m.person_id != new_head.pk and relation == HEAD:
             raise InvalidChange("一户只能有一名户主")
-        HouseholdMember.objects.create(household=new, person_id=m.person_id, relation=relation,
-                                       start_date=effective_date)
-    _log_change(user=user, household=household, kind=ChangeKind.SPLIT, day=effective_date, before=before_old,
-                reason=reason, other=new)
-    _log_change(user=user, household=new, kind=ChangeKind.SPLIT, day=effective_date, before={}, reason=reason,
-                other=household)
+        HouseholdMember.objects.create(
+            household=new, person_id=m.person_id, relation=relation, start_date=effective_date
+        )
+    _log_change(
+        user=user,
+        household=household,
+        kind=ChangeKind.SPLIT,
+        day=effective_date,
+        before=before_old,
+        reason=reason,
+        other=new,
+    )
+    _log_change(
+        user=user, household=new, kind=ChangeKind.SPLIT, day=effective_date, before={}, reason=reason, other=household
+    )
     return new
 
 
@@ -301,12 +347,27 @@ def merge_households(
             raise InvalidChange("一户只能有一名户主")
         m.end_date = effective_date
         m.save(update_fields=["end_date"])
-        HouseholdMember.objects.create(household=target, person_id=m.person_id, relation=relation,
-                                       start_date=effective_date)
+        HouseholdMember.objects.create(
+            household=target, person_id=m.person_id, relation=relation, start_date=effective_date
+        )
     source.status = HouseholdStatus.CLOSED
     source.save(update_fields=["status", "updated_at"])
-    _log_change(user=user, household=target, kind=ChangeKind.MERGE, day=effective_date, before=before_target,
-                reason=reason, other=source)
-    _log_change(user=user, household=source, kind=ChangeKind.MERGE, day=effective_date, before=before_source,
-                reason=reason, other=target)
+    _log_change(
+        user=user,
+        household=target,
+        kind=ChangeKind.MERGE,
+        day=effective_date,
+        before=before_target,
+        reason=reason,
+        other=source,
+    )
+    _log_change(
+        user=user,
+        household=source,
+        kind=ChangeKind.MERGE,
+        day=effective_date,
+        before=before_source,
+        reason=reason,
+        other=target,
+    )
     return target

@@ -9,14 +9,21 @@ from minzheng.audit.choices import AuditAction
 from minzheng.audit.log import diff, record, snapshot
 from minzheng.core.actions._guard import require_reason, require_write
 from minzheng.core.errors import InvalidChange, NotFound
-from minzheng.core.idnumber import InvalidIDNumber, facts, normalise
 from minzheng.core.idnumber import REASON_LABELS as ID_REASONS
+from minzheng.core.idnumber import InvalidIDNumber, facts, normalise
 from minzheng.core.models import Area, Person
 
 EDITABLE_PERSON_FIELDS = frozenset(
     {
-        "name", "phone", "area_id", "death_date", "monthly_income", "disability_type",
-        "disability_grade", "serious_illness", "self_care",
+        "name",
+        "phone",
+        "area_id",
+        "death_date",
+        "monthly_income",
+        "disability_type",
+        "disability_grade",
+        "serious_illness",
+        "self_care",
     }
 )
 SEX_BY_LABEL = {"男": "M", "女": "F", "M": "M", "F": "F"}
@@ -64,11 +71,23 @@ def register_person(
     if unknown:
         raise InvalidChange(f"未知字段: {', '.join(sorted(unknown))}")
     person = Person.objects.create(
-        id_number=idn, name=name.strip(), sex=derived_sex, birth_date=born, area_id=area_code, phone=phone,
+        id_number=idn,
+        name=name.strip(),
+        sex=derived_sex,
+        birth_date=born,
+        area_id=area_code,
+        phone=phone,
         **attributes,
     )
-    record(user, AuditAction.CREATE, person, area_code=area_code, summary=f"登记人员 {person.name}",
-           after=snapshot(person), reason=reason)
+    record(
+        user,
+        AuditAction.CREATE,
+        person,
+        area_code=area_code,
+        summary=f"登记人员 {person.name}",
+        after=snapshot(person),
+        reason=reason,
+    )
     return person
 
 
@@ -87,8 +106,16 @@ def update_person(*, user: Any, person: Person, reason: str, **changes: Any) -> 
     person.save()
     b, a = diff(before, snapshot(person))
     if b or a:
-        record(user, AuditAction.UPDATE, person, area_code=_person_area(person),
-               summary=f"修改人员 {person.name}", before=b, after=a, reason=reason)
+        record(
+            user,
+            AuditAction.UPDATE,
+            person,
+            area_code=_person_area(person),
+            summary=f"修改人员 {person.name}",
+            before=b,
+            after=a,
+            reason=reason,
+        )
     return person
 
 
@@ -100,8 +127,16 @@ def reveal_person_field(*, user: Any, person: Person, field: str, reason: str = 
     """Return the full value of a masked field and log the view. ``person`` must come from a selector."""
     if field not in REVEALABLE:
         raise NotFound("未知字段")
-    record(user, AuditAction.VIEW_SENSITIVE, person, area_code=_person_area(person),
-           summary=f"查看 {person.name} 的完整{REVEALABLE[field]}", after={"field": field}, reason=reason, ip=ip)
+    record(
+        user,
+        AuditAction.VIEW_SENSITIVE,
+        person,
+        area_code=_person_area(person),
+        summary=f"查看 {person.name} 的完整{REVEALABLE[field]}",
+        after={"field": field},
+        reason=reason,
+        ip=ip,
+    )
     return str(getattr(person, field))
 
 

@@ -2,14 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from minzheng.core.shenyang import CITY, DISTRICTS
+    from minzheng.core.shenyang import seed_top
 
-    Area = apps.get_model("core", "Area")
-    city, _ = Area.objects.get_or_create(code=CITY[0], defaults={"name": CITY[1], "level": "city"})
-    for code6, name in DISTRICTS:
-        Area.objects.get_or_create(
-            code=code6 + "000000", defaults={"name": name, "level": "district", "parent": city}
-        )
+    seed_top(apps.get_model("core", "Area"))
 
 
 class Migration(migrations.Migration):

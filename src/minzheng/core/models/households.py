@@ -80,3 +80,6 @@ class HouseholdChange(models.Model):
     class Meta:
         ordering = ["household_id", "at", "id"]
         verbose_name = "家庭变更"
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} {self.effective_date}"
