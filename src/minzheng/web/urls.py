@@ -1,12 +1,15 @@
-from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
+
+from minzheng.web import views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", lambda request: HttpResponse("Minzheng"), name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", lambda request: HttpResponse("password"), name="password_change"),
+    path("", views.home_view, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("", include("minzheng.core.urls", namespace="core")),
+    path("audit/", include("minzheng.audit.urls", namespace="audit")),
+    path("users/", include("minzheng.authz.urls", namespace="authz")),
 ]

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from minzheng.api.tests.support import api_base, issue_tokens, purge_audit_on_sqlite
+from minzheng.api.tests.support import api_base, issue_tokens
 
 
 @pytest.fixture
@@ -16,4 +16,3 @@ def tokens(users: dict[str, Any]) -> dict[str, str]:
 def api(live_server: Any, transactional_db: None) -> Iterator[str]:
     """The base URL of the live API (``http://localhost:PORT/api/v1``)."""
     yield api_base(live_server)
-    purge_audit_on_sqlite()

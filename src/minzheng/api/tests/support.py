@@ -2,13 +2,11 @@
 
 Live tests talk real HTTP to pytest-django's ``live_server``. They run in a transactional database that
 is flushed afterwards: ``LIVE`` (or ``@live``) asks for ``serialized_rollback``, which restores the area
-tree the migrations seed, and the ``api`` fixture (see ``api/tests/conftest.py``) empties the audit
-table first (``purge_audit_on_sqlite``).
+tree the migrations seed. (The flush past the append-only audit triggers is handled in the root conftest.)
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import urllib.error
 import urllib.parse
@@ -18,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
-from django.db import connection
 
 from minzheng.authz.actions.users import issue_token
 
@@ -76,22 +73,6 @@ def http(
 def issue_tokens(users: dict[str, Any]) -> dict[str, str]:
     """A raw bearer token for each user, by the same key."""
     return {key: issue_token(actor=None, user=user, name="test")[1] for key, user in users.items()}
-
-
-def purge_audit_on_sqlite() -> None:
-    """Empty the audit table at the end of a transactional test on SQLite, so that the flush can run.
-
-    The append-only triggers (audit migration 0003) refuse the ``DELETE`` with which Django flushes a
-    SQLite database after a transactional test; PostgreSQL flushes with ``TRUNCATE``, which row triggers
-    do not see. The triggers are dropped for the purge and put back at once, by the migration's own code.
-    """
-    if connection.vendor != "sqlite":
-        return
-    triggers = importlib.import_module("minzheng.audit.migrations.0003_append_only_trigger")
-    with connection.schema_editor() as editor:
-        triggers.backwards(None, editor)
-        editor.execute("DELETE FROM audit_auditevent")
-        triggers.forwards(None, editor)
 
 
 def api_base(live_server: Any) -> str:

@@ -4,7 +4,7 @@ from typing import Any
 
 from minzheng.authz.choices import WRITES_REGISTRY
 from minzheng.authz.scope import area_prefix, has_role
-from minzheng.core.errors import Forbidden, NotFound
+from minzheng.core.errors import Forbidden, InvalidChange, NotFound
 
 
 def require_write(user: Any, area_code: str) -> None:
@@ -24,5 +24,5 @@ def require_write(user: Any, area_code: str) -> None:
 def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Forbidden("请填写变更原因")
+        raise InvalidChange("请填写变更原因")
     return reason

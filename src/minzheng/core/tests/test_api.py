@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from minzheng.api.tests.support import api_base, http, issue_tokens, live, purge_audit_on_sqlite
+from minzheng.api.tests.support import api_base, http, issue_tokens, live
 from minzheng.audit.models import AuditEvent
 from minzheng.authz.actions.users import issue_token
 from minzheng.authz.models import User
@@ -32,7 +32,6 @@ def tokens(users: dict[str, User]) -> dict[str, str]:
 @pytest.fixture
 def api(live_server: Any, transactional_db: None) -> Iterator[str]:
     yield api_base(live_server)
-    purge_audit_on_sqlite()
 
 
 def masked_id(idn: str) -> str:

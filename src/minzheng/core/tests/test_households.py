@@ -178,7 +178,7 @@ def test_roles_without_write_are_refused(users, household_a, newborn) -> None:
 
 
 def test_reason_is_required(users, household_a, newborn) -> None:
-    with pytest.raises(Forbidden, match="原因"):
+    with pytest.raises(InvalidChange, match="原因"):
         hh.add_member(
             user=users["caseworker_a"], household=household_a, person=newborn, relation="女", start_date=D, reason="  "
         )

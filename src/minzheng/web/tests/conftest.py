@@ -1,0 +1,1 @@
+"""Fixtures of the web tests. (Flushing past the audit triggers is handled once, in the root conftest.)"""
