@@ -1,5 +1,7 @@
 """Shenyang's city and 13 districts/counties (GB/T 2260), the fixed top of the administrative tree."""
 
+from typing import Any
+
 CITY = ("210100000000", "沈阳市")
 DISTRICTS = (
     ("210102", "和平区"),
@@ -18,7 +20,7 @@ DISTRICTS = (
 )
 
 
-def seed_top(area_model) -> None:  # type: ignore[no-untyped-def]  # historical or real Area model
+def seed_top(area_model: Any) -> None:  # the historical (migration) or the real Area model
     """Create the city and its districts if missing (the data migration and test fixtures use this)."""
     city, _ = area_model.objects.get_or_create(code=CITY[0], defaults={"name": CITY[1], "level": "city"})
     for code6, name in DISTRICTS:
