@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("minzheng.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("assistance/", include("minzheng.assistance.urls")),
     path("", include("minzheng.web.urls")),
 ]

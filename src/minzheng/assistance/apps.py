@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AssistanceConfig(AppConfig):
+    name = "minzheng.assistance"
+    label = "assistance"
+    verbose_name = "社会救助"
+    default_auto_field = "django.db.models.BigAutoField"
