@@ -35,6 +35,6 @@ export MINZHENG_DATA_DIR="$DATA_DIR"
 echo "== pytest on SQLite"
 MINZHENG_DATABASE_URL="sqlite:///$DATA_DIR/test.sqlite3" .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 
-echo "== pytest on PostgreSQL ($PG_URL)"
-MINZHENG_DATABASE_URL="$PG_URL" MINZHENG_TEST_DATABASE_NAME=test_minzheng \
+echo "== pytest on PostgreSQL ($PG_URL): the tests that touch the database"
+MINZHENG_DATABASE_URL="$PG_URL" MINZHENG_TEST_DATABASE_NAME=test_minzheng MINZHENG_TEST_DB_ONLY=1 \
   .venv/bin/python -m pytest -q -p no:cacheprovider --create-db "$@"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,31 +11,34 @@ from minzheng.testing import factories as f
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _flush_steps_around_audit_triggers() -> Iterator[None]:
-    """Let Django's test flush empty the append-only audit table on SQLite.
+def _flush_steps_around_append_only_triggers() -> Iterator[None]:
+    """Let Django's test flush empty append-only tables (audit events, the payment ledger) on SQLite.
 
     After a transactional (live-server, browser) test Django flushes every table; PostgreSQL does it with
-    TRUNCATE, which row triggers do not see, but SQLite uses DELETE, which the append-only triggers of
-    audit migration 0003 refuse. For the flush alone the triggers are dropped and put back at once, by
-    the migration's own code, so every test still runs against them.
+    TRUNCATE, which row triggers do not see, but SQLite uses DELETE, which the append-only triggers
+    refuse. For the flush alone every trigger is dropped and then recreated from its own stored SQL, so
+    every test still runs against them.
     """
     from django.core.management.commands import flush
     from django.db import DEFAULT_DB_ALIAS, connections
 
-    triggers = importlib.import_module("minzheng.audit.migrations.0003_append_only_trigger")
     original = flush.Command.handle
 
     def handle(self: Any, *args: Any, **options: Any) -> Any:
         conn = connections[options.get("database") or DEFAULT_DB_ALIAS]
         if conn.vendor != "sqlite":
             return original(self, *args, **options)
-        with conn.schema_editor() as editor:
-            triggers.backwards(None, editor)
+        with conn.cursor() as cur:
+            cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cur.fetchall()
+            for name, _sql in triggers:
+                cur.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         try:
             return original(self, *args, **options)
         finally:
-            with conn.schema_editor() as editor:
-                triggers.forwards(None, editor)
+            with conn.cursor() as cur:
+                for _name, sql in triggers:
+                    cur.execute(sql)
 
     flush.Command.handle = handle
     yield
@@ -78,3 +80,26 @@ def household_a(tree):
 @pytest.fixture
 def household_b(tree):
     return f.make_household(f.COMMUNITY_B, members=2)
+
+
+_DB_FIXTURES = frozenset(
+    {"db", "transactional_db", "live_server", "client", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With MINZHENG_TEST_DB_ONLY=1 (the second, PostgreSQL pass of scripts/test.sh) keep only the tests
+    that touch the database: the others (rules, synthetic city, ID numbers, engines) already ran once."""
+    import os
+
+    if os.environ.get("MINZHENG_TEST_DB_ONLY") != "1":
+        return
+    keep, skip = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            _DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_db else skip).append(item)
+    if skip:
+        config.hook.pytest_deselected(items=skip)
+        items[:] = keep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +32,36 @@ MENU: tuple[MenuItem, ...] = (
 )
 
 
+def _app_menus() -> list[list[tuple[str, str, frozenset[str]]]]:
+    """Each installed Minzheng app may declare ``NAV = [(label, url_name, roles), …]`` in ``<app>/nav.py``."""
+    from django.apps import apps
+
+    menus = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("minzheng."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+            continue
+        menus.append(list(module.NAV))
+    return menus
+
+
 def menu_for(user: Any) -> list[MenuItem]:
+    """The shell's entries, then one entry per app: the first of its NAV entries this role may use
+    (the app's own pages link to the rest)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [item for item in MENU if item.roles is None or has_role(user, item.roles)]
+    items = [item for item in MENU if item.roles is None or has_role(user, item.roles)]
+    for nav in _app_menus():
+        for label, url_name, roles in nav:
+            if has_role(user, roles):
+                items.append(MenuItem(_(label), url_name, frozenset(roles), url_name.split(":")[0]))
+                break
+    return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

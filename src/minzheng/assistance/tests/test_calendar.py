@@ -40,11 +40,18 @@ def test_three_working_days_for_a_rejection_notice() -> None:
     assert add_working_days(D(2025, 5, 30), 3).date == D(2025, 6, 5)  # 端午 5/31–6/2
 
 
+def test_2026_holidays_and_adjusted_working_days() -> None:
+    later = add_working_days(D(2026, 9, 28), 3)  # 9/29, 9/30, then 国庆 10/1–10/7, then 10/8
+    assert (later.date, later.complete) == (D(2026, 10, 8), True)
+    assert add_working_days(D(2026, 2, 13), 1).date == D(2026, 2, 14)  # a Saturday worked before 春节
+    assert add_working_days(D(2025, 12, 20), 30).complete  # crosses into 2026, which is on file
+
+
 def test_a_year_not_in_the_calendar_falls_back_to_weekends_and_says_so() -> None:
-    later = add_working_days(D(2026, 9, 28), 3)
-    assert later.date == D(2026, 10, 1)  # no 2026 holidays on file: weekdays only
+    later = add_working_days(D(2027, 9, 27), 3)
+    assert later.date == D(2027, 9, 30)  # no 2027 holidays on file: weekdays only
     assert not later.complete
-    assert not add_working_days(D(2025, 12, 20), 30).complete  # crosses into 2026
+    assert not add_working_days(D(2026, 12, 20), 30).complete  # crosses into 2027
 
 
 def test_working_days_between() -> None:
