@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "minzheng.authz",
     "minzheng.audit",
     "minzheng.registry",
+    "minzheng.services",
     "minzheng.web",
     "minzheng.assistance",
 ]

@@ -4,5 +4,6 @@ urlpatterns = [
     path("api/", include("minzheng.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("assistance/", include("minzheng.assistance.urls")),
+    path("services/", include("minzheng.services.urls")),
     path("", include("minzheng.web.urls")),
 ]

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "synth",
     "importer",
     "policy",
+    "services",
     "manage",
 )
 
