@@ -5,5 +5,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("assistance/", include("minzheng.assistance.urls")),
     path("services/", include("minzheng.services.urls")),
+    path("monitoring/", include("minzheng.monitoring.urls")),
     path("", include("minzheng.web.urls")),
 ]

@@ -1,0 +1,316 @@
+"""Recording a run of the scenario engine: new alerts are generated and pushed to their community with
+deadlines; open alerts get the run's evidence; closed ones open again only on newer evidence.
+
+The rules of ``monitoring-scenarios.md`` (Running): one alert per (scenario, person) while it is open;
+a later run updates the evidence of an open alert rather than opening another; a closed alert opens again
+only when a triggering row newer than its closing appears (``evidence_date`` after the closing date).
+The same (as_of, engine, alerts) recorded twice is one run: the second call returns the first and writes
+nothing. Two rows for one (scenario, person) in a run is an engine error: the whole run is refused.
+Rows that cannot be routed (bad ID number, unknown community, unknown scenario) are rejected and listed
+on the run. An open alert stays with the community it was pushed to even if a later row names another
+(a reopened one goes to the row's community). People unknown to the registry are registered from the
+row (sex and birth date from the ID number) by the system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from minzheng.audit.choices import AuditAction
+from minzheng.audit.log import record
+from minzheng.authz.choices import RUNS_IMPORTS
+from minzheng.authz.scope import has_role
+from minzheng.core.actions.people import register_person
+from minzheng.core.errors import Forbidden, InvalidChange
+from minzheng.core.idnumber import REASON_LABELS, InvalidIDNumber, normalise
+from minzheng.core.masking import mask_id
+from minzheng.core.models import Area, Household, Person
+from minzheng.monitoring.actions._common import lock, move, number, today
+from minzheng.monitoring.choices import AlertAction, AlertState, Level, Scenario
+from minzheng.monitoring.deadlines import sign_by
+from minzheng.monitoring.models import Alert, MonitoringRun
+from minzheng.monitoring.workflow import NEW
+
+FIELDS = ("scenario", "id_number", "name", "household_id", "area_code", "as_of", "evidence",
+          "suggested_action", "monthly_amount", "evidence_date")
+OUTCOMES = ("new", "updated", "reopened", "unchanged")
+CHUNK = 500
+
+
+@dataclass
+class Row:
+    """One alert of the engine, checked and normalised."""
+
+    index: int
+    scenario: str
+    id_number: str
+    name: str
+    household_no: str
+    area_code: str
+    as_of: dt.date
+    evidence: dict[str, Any]
+    evidence_date: dt.date | None
+    monthly_amount: Decimal | None
+    suggested_action: str
+
+    def canonical(self) -> list[Any]:
+        return [self.scenario, self.id_number, self.name, self.household_no, self.area_code,
+                self.as_of.isoformat(), self.evidence, self.evidence_date.isoformat() if self.evidence_date else None,
+                None if self.monthly_amount is None else str(self.monthly_amount), self.suggested_action]
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence as plain JSON (dates ISO, amounts as text, tuples as lists)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(value: Any, what: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{what} 不是日期") from None
+
+
+def _amount(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValueError("monthly_amount 不是金额") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError("monthly_amount 须为不小于 0 的金额")
+    return amount
+
+
+def _check(index: int, raw: Mapping[str, Any], communities: Mapping[str, Area]) -> Row:
+    missing = [k for k in FIELDS if k not in raw]
+    if missing:
+        raise ValueError(f"缺少字段 {', '.join(missing)}")
+    if raw["scenario"] not in Scenario.values:
+        raise ValueError(f"未知的场景 {raw['scenario']}")
+    try:
+        idn = normalise(str(raw["id_number"]))
+    except InvalidIDNumber as exc:
+        raise ValueError(REASON_LABELS[exc.reason]) from None
+    name = str(raw["name"] or "").strip()
+    if not name:
+        raise ValueError("姓名为空")
+    area_code = str(raw["area_code"] or "")
+    if area_code not in communities:
+        raise ValueError(f"社区区划代码 {area_code} 不存在或不是社区")
+    evidence = raw["evidence"]
+    if not isinstance(evidence, Mapping):
+        raise ValueError("evidence 须为字典")
+    undated = raw["evidence_date"] in (None, "")
+    return Row(index=index, scenario=str(raw["scenario"]), id_number=idn, name=name,
+               household_no=str(raw["household_id"] or "").strip(), area_code=area_code,
+               as_of=_date(raw["as_of"], "as_of"), evidence=jsonable(evidence),
+               evidence_date=None if undated else _date(raw["evidence_date"], "evidence_date"),
+               monthly_amount=_amount(raw["monthly_amount"]), suggested_action=str(raw["suggested_action"] or ""))
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _by_key(rows: Sequence[Row]) -> tuple[dict[str, Person], dict[tuple[str, int], Alert]]:
+    """People known by ID number, and per (scenario, person id) the open alert or else the latest closed."""
+    ids = sorted({r.id_number for r in rows})
+    people: dict[str, Person] = {}
+    for part in _chunks(ids):
+        people.update({p.id_number: p for p in Person.objects.filter(id_number__in=part)})
+    alerts: dict[tuple[str, int], Alert] = {}
+    pks = sorted(p.pk for p in people.values())
+    for part in _chunks(pks):
+        # Locked for the run: the alerts this run may update or reopen.
+        for alert in (Alert.objects.select_for_update(of=("self",)).select_related("area")
+                      .filter(person_id__in=part).order_by("id")):
+            key = (alert.scenario, alert.person_id)
+            known = alerts.get(key)
+            if known is None or known.state == AlertState.CLOSED:
+                alerts[key] = alert
+    return people, alerts
+
+
+def _changed(alert: Alert, row: Row, household: Household | None) -> bool:
+    return (alert.evidence != row.evidence or alert.evidence_date != row.evidence_date
+            or alert.monthly_amount != row.monthly_amount or alert.suggested_action != row.suggested_action
+            or alert.household_id != (household.pk if household else None))
+
+
+def _classify(row: Row, alert: Alert | None, household: Household | None) -> str:
+    if alert is None:
+        return "new"
+    if alert.state != AlertState.CLOSED:
+        return "updated" if _changed(alert, row, household) else "unchanged"
+    # Undated evidence (no triggering row has a date) never counts as newer than the closing.
+    if alert.closed_on is not None and row.evidence_date is not None and row.evidence_date > alert.closed_on:
+        return "reopened"
+    return "unchanged"
+
+
+def _apply_evidence(alert: Alert, row: Row, household: Household | None, run: MonitoringRun) -> None:
+    alert.evidence, alert.evidence_date = row.evidence, row.evidence_date
+    alert.monthly_amount, alert.suggested_action = row.monthly_amount, row.suggested_action
+    alert.household, alert.as_of, alert.last_run = household, row.as_of, run
+
+
+def push(alert: Alert, *, user: Any, on: dt.date, run: MonitoringRun | None = None) -> Alert:
+    """推送: a generated alert goes to its community, with the sign-for deadline in working days."""
+    deadline = sign_by(on)
+    alert.pushed_on, alert.sign_by, alert.calendar_complete = on, deadline.date, deadline.complete
+    alert.level = Level.COMMUNITY
+    move(alert, AlertAction.PUSH, user=user, on=on, run=run,
+         note=f"推送至{alert.area.name}，请于 {deadline.date:%Y-%m-%d} 前签收")
+    return alert
+
+
+@transaction.atomic
+def push_alert(alert: Alert, *, user: Any, on: dt.date | None = None) -> Alert:
+    """Push one generated alert (runs push their alerts themselves; this is for one left generated)."""
+    return push(lock(alert), user=user, on=today(on))
+
+
+def _create(row: Row, person: Person, household: Household | None, area: Area, run: MonitoringRun, *,
+            user: Any, on: dt.date) -> Alert:
+    now = timezone.now()
+    alert = Alert(scenario=row.scenario, person=person, area=area, state=AlertState.GENERATED, first_run=run,
+                  first_opened_at=now, opened_at=now)
+    _apply_evidence(alert, row, household, run)
+    alert.save()
+    alert.number = number(on, alert.pk)
+    move(alert, AlertAction.GENERATE, user=user, on=on, run=run, from_state=NEW,
+         note=f"{Scenario(row.scenario).label}（基准日 {row.as_of:%Y-%m-%d}）")
+    return push(alert, user=user, on=on, run=run)
+
+
+def _update(alert: Alert, row: Row, household: Household | None, run: MonitoringRun, *, user: Any,
+            on: dt.date) -> None:
+    before = {"evidence_date": _iso(alert.evidence_date), "monthly_amount": str(alert.monthly_amount),
+              "as_of": alert.as_of.isoformat()}
+    _apply_evidence(alert, row, household, run)
+    after = {"evidence_date": _iso(row.evidence_date), "monthly_amount": str(row.monthly_amount),
+             "as_of": row.as_of.isoformat()}
+    move(alert, AlertAction.UPDATE_EVIDENCE, user=user, on=on, run=run, before=before, after=after,
+         note=f"基准日 {row.as_of:%Y-%m-%d} 的监测更新了预警依据（最新触发数据 {_iso(row.evidence_date) or '无日期'}）")
+
+
+def _reopen(alert: Alert, row: Row, household: Household | None, area: Area, run: MonitoringRun, *,
+            user: Any, on: dt.date) -> None:
+    closed_on = alert.closed_on
+    _apply_evidence(alert, row, household, run)
+    alert.area, alert.level, alert.reopen_count = area, Level.COMMUNITY, alert.reopen_count + 1
+    alert.opened_at, alert.closed_at, alert.closed_on = timezone.now(), None, None
+    alert.signed_on = alert.verify_by = alert.escalated_on = alert.judged_on = alert.disposed_on = None
+    alert.finding = alert.overdue_kind = ""
+    move(alert, AlertAction.REOPEN, user=user, on=on, run=run,
+         note=f"销号（{closed_on}）后出现更新的触发数据（{_iso(row.evidence_date)}），重新开启")
+    push(alert, user=user, on=on, run=run)
+
+
+def _person(row: Row, people: dict[str, Person], engine: str) -> Person:
+    person = people.get(row.id_number)
+    if person is None:
+        # Sex and birth date come from the ID number; recorded by the system for this run.
+        person = register_person(user=None, id_number=row.id_number, name=row.name, area_code=row.area_code,
+                                 reason=f"监测预警（{engine}，基准日 {row.as_of:%Y-%m-%d}）发现的对象")
+        people[row.id_number] = person
+    return person
+
+
+def _digest(rows: Iterable[Row]) -> str:
+    canon = sorted((r.canonical() for r in rows), key=lambda c: (c[0], c[1]))
+    text = json.dumps(canon, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def record_run(*, user: Any, as_of: dt.date, engine: str, alerts: list[dict[str, Any]],
+               feed_stats: dict[str, Any], on: dt.date | None = None) -> MonitoringRun:
+    """Record the engine's alerts as of ``as_of`` (see the module docstring). ``user=None`` is the system;
+    a user must be a data operator or city administrator. ``on`` is the push date (today by default)."""
+    if user is not None and not has_role(user, RUNS_IMPORTS):
+        raise Forbidden("只有数据管理员或市级管理员可以登记监测结果")
+    engine = (engine or "").strip()[:64] or "unknown"
+    on = today(on)
+    communities = {a.code: a for a in Area.objects.filter(level="community")}
+    rows: list[Row] = []
+    rejects: list[dict[str, Any]] = []
+    for index, raw in enumerate(alerts):
+        try:
+            rows.append(_check(index, raw, communities))
+        except ValueError as exc:
+            rejects.append({"row": index, "scenario": str(raw.get("scenario", "")),
+                            "id_number": mask_id(str(raw.get("id_number") or "")), "reason": str(exc)})
+    seen = Counter((r.scenario, r.id_number) for r in rows)
+    twice = sorted(key for key, n in seen.items() if n > 1)
+    if twice:
+        scenario, idn = twice[0]
+        raise InvalidChange(f"同一场景同一人出现多行（{scenario} {mask_id(idn)} 等 {len(twice)} 组），整批不予登记")
+    digest = _digest(rows)
+    existing = MonitoringRun.objects.filter(as_of=as_of, engine=engine, digest=digest).first()
+    if existing is not None:
+        return existing
+
+    people, known = _by_key(rows)
+    numbers = sorted({r.household_no for r in rows if r.household_no})
+    households: dict[str, Household] = {}
+    for part in _chunks(numbers):
+        households.update({h.household_no: h for h in Household.objects.filter(household_no__in=part)})
+    plan: list[tuple[Row, str, Alert | None, Household | None]] = []
+    for row in rows:
+        person = people.get(row.id_number)
+        alert = known.get((row.scenario, person.pk)) if person is not None else None
+        household = households.get(row.household_no)
+        plan.append((row, _classify(row, alert, household), alert, household))
+
+    by_scenario: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    for row, outcome, _, _ in plan:
+        by_scenario[row.scenario][outcome] += 1
+    counts: dict[str, Any] = {k: sum(s[k] for s in by_scenario.values()) for k in OUTCOMES}
+    counts["rejected"] = len(rejects)
+    counts["by_scenario"] = {s: by_scenario[s] for s in Scenario.values if s in by_scenario}
+    run = MonitoringRun.objects.create(as_of=as_of, engine=engine, digest=digest, recorded_by=user,
+                                       feed_stats=jsonable(feed_stats or {}), counts=counts, rejects=rejects,
+                                       rows=len(alerts), recorded_on=on)
+    for row, outcome, alert, household in plan:
+        if outcome == "new":
+            _create(row, _person(row, people, engine), household, communities[row.area_code], run,
+                    user=user, on=on)
+        elif outcome == "updated":
+            assert alert is not None
+            _update(alert, row, household, run, user=user, on=on)
+        elif outcome == "reopened":
+            assert alert is not None
+            _reopen(alert, row, household, communities[row.area_code], run, user=user, on=on)
+    record(user, AuditAction.IMPORT, run, summary=f"监测运行 {engine} 基准日 {as_of:%Y-%m-%d}",
+           after={k: v for k, v in counts.items() if k != "by_scenario"})
+    return run
