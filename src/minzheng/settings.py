@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "minzheng.services",
     "minzheng.web",
     "minzheng.assistance",
+    "minzheng.institutions",
     "minzheng.monitoring",
 ]
 

@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("assistance/", include("minzheng.assistance.urls")),
     path("services/", include("minzheng.services.urls")),
+    path("institutions/", include("minzheng.institutions.urls")),
     path("monitoring/", include("minzheng.monitoring.urls")),
     path("", include("minzheng.web.urls")),
 ]

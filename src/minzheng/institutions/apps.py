@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class InstitutionsConfig(AppConfig):
+    name = "minzheng.institutions"
+    label = "institutions"
+    verbose_name = "养老机构"
+    default_auto_field = "django.db.models.BigAutoField"
