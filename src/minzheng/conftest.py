@@ -40,9 +40,9 @@ def _flush_steps_around_append_only_triggers() -> Iterator[None]:
                 for _name, sql in triggers:
                     cur.execute(sql)
 
-    flush.Command.handle = handle
+    setattr(flush.Command, "handle", handle)  # noqa: B010  (a test-only patch of a method)
     yield
-    flush.Command.handle = original
+    setattr(flush.Command, "handle", original)  # noqa: B010
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +94,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     if os.environ.get("MINZHENG_TEST_DB_ONLY") != "1":
         return
-    keep, skip = [], []
+    keep: list[pytest.Item] = []
+    skip: list[pytest.Item] = []
     for item in items:
         uses_db = item.get_closest_marker("django_db") is not None or bool(
             _DB_FIXTURES & set(getattr(item, "fixturenames", ()))

@@ -54,10 +54,12 @@ INSTALLED_APPS = [
     "minzheng.audit",
     "minzheng.registry",
     "minzheng.services",
+    "minzheng.intake",
     "minzheng.web",
     "minzheng.assistance",
     "minzheng.institutions",
     "minzheng.monitoring",
+    "minzheng.eldercare",
 ]
 
 MIDDLEWARE = [

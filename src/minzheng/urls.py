@@ -7,5 +7,7 @@ urlpatterns = [
     path("services/", include("minzheng.services.urls")),
     path("institutions/", include("minzheng.institutions.urls")),
     path("monitoring/", include("minzheng.monitoring.urls")),
+    path("eldercare/", include("minzheng.eldercare.urls")),
+    path("imports/", include("minzheng.intake.urls")),
     path("", include("minzheng.web.urls")),
 ]

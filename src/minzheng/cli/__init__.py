@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "importer",
     "policy",
     "services",
+    "monitor",
+    "eldercare",
     "manage",
 )
 

@@ -8,9 +8,9 @@ cycle (monitoring, payroll) to ``STEPS``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 DEMO_PASSWORD = "Minzheng#2025"  # noqa: S105  (demo accounts only; printed on every run)
@@ -52,10 +52,19 @@ def run(args: argparse.Namespace) -> int:
     rc = main([*(["--quiet"] if args.quiet else []), "import", str(city)])
     if rc:
         raise CommandError("导入失败，请查看上面的报告")
-    for step in STEPS:
-        step(args)
-    _say("[3/3] 演示账号（密码均为 " + DEMO_PASSWORD + "）:")
-    for username, role_label, area_name in create_demo_accounts():
+    accounts = create_demo_accounts()
+    _say("[3/3] 月度业务周期的演示数据")
+    for label, target in STEPS:
+        if isinstance(target, list):  # a command of the monthly cycle, run as an operator would
+            _say(f"    {label}: minzheng {' '.join(target)}")
+            if main([*(["--quiet"] if args.quiet else []), *target]):
+                raise CommandError(f"{label}失败")
+            continue
+        made = importlib.import_module(target).seed_demo()
+        summary = "，".join(f"{k} {v}" for k, v in (made or {}).items()) or "已存在"
+        _say(f"    {label}: {summary}")
+    _say("演示账号（密码均为 " + DEMO_PASSWORD + "）:")
+    for username, role_label, area_name in accounts:
         _say(f"    {username:<16} {role_label:<10} {area_name}")
     _say(f"准备完成，用时 {time.monotonic() - started:.0f} 秒。")
     if args.no_serve:
@@ -68,8 +77,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-# Later issues append their part of the monthly cycle here (monitoring run, payroll, …).
-STEPS: list[Callable[[argparse.Namespace], None]] = []
+# The monthly cycle's demo data, in order: (what it shows, the module whose seed_demo() makes it). Each
+# seed_demo() is idempotent and returns what it made.
+# A list target is a command line of the monthly cycle; a string is a module whose seed_demo() adds the
+# cases a newcomer should see in each state.
+DEMO_AS_OF = "2025-07-31"  # the synthetic city's reference date (synth city --as-of default)
+STEPS: list[tuple[str, str | list[str]]] = [
+    ("监测预警：七个场景", ["monitor", "run", "--as-of", DEMO_AS_OF]),
+    ("社会救助（申请、审核、公示、审批、临时救助）", "minzheng.assistance.demo"),
+    ("服务类救助（需求评估、匹配、转介、服务记录）", "minzheng.services.demo"),
+    ("养老服务（高龄津贴、能力评估、居家服务、适老化改造、助餐）", "minzheng.eldercare.demo"),
+    ("养老机构（星级评定、安全检查、隐患销号）", "minzheng.institutions.demo"),
+    ("监测预警（处置示例）", "minzheng.monitoring.demo"),
+]
 
 
 def create_demo_accounts() -> list[tuple[str, str, str]]:

@@ -1,0 +1,1 @@
+"""Pages of elderly care (one module per area of work)."""
