@@ -10,7 +10,7 @@ from minzheng.intake.models import ImportFile, ImportRun
 
 
 @pytest.fixture
-def run(tmp_path, db):  # noqa: ANN001
+def run(tmp_path, db):
     (tmp_path / "report.json").write_text(json.dumps({"files": [
         {"name": "deaths.csv", "reasons": {"id_check_digit": 3, "date_format": 1}, "unmatched_population": 7},
     ]}), encoding="utf-8")
@@ -21,7 +21,7 @@ def run(tmp_path, db):  # noqa: ANN001
     return r
 
 
-def signed_in(user) -> Client:  # noqa: ANN001
+def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

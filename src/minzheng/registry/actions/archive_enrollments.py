@@ -104,15 +104,15 @@ def import_enrollments(
             continue
         seen[p.key] = row[0]
         if p.id_number:
-            pk = person_pk.get(p.id_number)
-            is_member = pk is not None and p.household is not None and (pk, p.household) in members
+            member_pk = person_pk.get(p.id_number)
+            is_member = member_pk is not None and p.household is not None and (member_pk, p.household) in members
             if not is_member:
                 if p.programme not in OUTSIDE_ARCHIVE:
                     out.reject(row, "person_not_member" if p.household else "household_required",
                                mask_id(p.id_number))
                     continue
                 p.household = None  # a person outside the archive: link the person only
-                if pk is None:
+                if member_pk is None:
                     outside.append(p)
                     continue
         planned.append(p)
