@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "minzheng.institutions",
     "minzheng.monitoring",
     "minzheng.eldercare",
+    "minzheng.payments",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("institutions/", include("minzheng.institutions.urls")),
     path("monitoring/", include("minzheng.monitoring.urls")),
     path("eldercare/", include("minzheng.eldercare.urls")),
+    path("payments/", include("minzheng.payments.urls")),
     path("imports/", include("minzheng.intake.urls")),
     path("", include("minzheng.web.urls")),
 ]

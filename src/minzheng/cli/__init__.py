@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "policy",
     "services",
     "monitor",
+    "payroll",
     "eldercare",
     "manage",
 )

@@ -89,6 +89,7 @@ STEPS: list[tuple[str, str | list[str]]] = [
     ("养老服务（高龄津贴、能力评估、居家服务、适老化改造、助餐）", "minzheng.eldercare.demo"),
     ("养老机构（星级评定、安全检查、隐患销号）", "minzheng.institutions.demo"),
     ("监测预警（处置示例）", "minzheng.monitoring.demo"),
+    ("资金发放（工资单、复核、审批、代发、对账、追回）", "minzheng.payments.demo"),
 ]
 
 

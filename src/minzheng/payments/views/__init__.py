@@ -1,0 +1,1 @@
+"""Pages of the payments app (see the modules: payrolls, bank, reports)."""
