@@ -85,7 +85,8 @@ def run(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
                                 for k, v in m.groupdict().items() if k != "file" and v is not None}
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}); see {log}")
-    return {"wall_seconds": round(wall, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024), "files": files,
+    return {"wall_seconds": round(wall, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mib": round(usage.ru_maxrss / 1024), "files": files,
             "load_before": [round(x, 2) for x in load], "load_after": [round(x, 2) for x in os.getloadavg()]}
 
 
@@ -130,8 +131,9 @@ def bench_population(population: Path, out: Path, memory_limit: str) -> dict[str
     first = run([PYTHON, "-m", "minzheng", "--quiet", "import", str(population)], env, out / "population-1.log")
     second = run([PYTHON, "-m", "minzheng", "--quiet", "import", str(population)], env, out / "population-2.log")
     snapshot = data / "analytics" / "population" / "population.parquet"
+    manifest = json.loads((snapshot.parent / "manifest.json").read_text(encoding="utf-8"))
     return {"first": first, "second": second, "snapshot_mib": round(snapshot.stat().st_size / 2**20),
-            "memory_limit": memory_limit}
+            "memory_limit": memory_limit, "steps": manifest.get("timings", {})}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -144,16 +146,20 @@ def table(results: dict[str, Any]) -> str:
             for name, f in r["files"].items():
                 rows.append(f"| {backend} {run_name} | {name} | {f['read']:,} | {f['taken']:,} | {f['rejected']:,} "
                             f"| {f['seconds']:.1f} |")
-            rows.append(f"| {backend} {run_name} | **whole command** (peak {r['peak_rss_mib']} MiB; load "
-                        f"{r['load_before'][0]:.1f}→{r['load_after'][0]:.1f}) | | | | **{r['wall_seconds']:.1f}** |")
+            rows.append(f"| {backend} {run_name} | **whole command** (CPU {r['cpu_seconds']:.0f} s, peak "
+                        f"{r['peak_rss_mib']} MiB, load {r['load_before'][0]:.1f}→{r['load_after'][0]:.1f}) | | | | "
+                        f"**{r['wall_seconds']:.1f}** |")
     if "population" in results:
         for run_name in ("first", "second"):
             r = results["population"][run_name]
             for name, f in r["files"].items():
                 rows.append(f"| population {run_name} | {name} | {f['read']:,} | {f['taken']:,} | {f['rejected']:,} "
                             f"| {f['seconds']:.1f} |")
-            rows.append(f"| population {run_name} | **whole command** (peak {r['peak_rss_mib']} MiB; load "
-                        f"{r['load_before'][0]:.1f}→{r['load_after'][0]:.1f}) | | | | **{r['wall_seconds']:.1f}** |")
+            rows.append(f"| population {run_name} | **whole command** (CPU {r['cpu_seconds']:.0f} s, peak "
+                        f"{r['peak_rss_mib']} MiB, load {r['load_before'][0]:.1f}→{r['load_after'][0]:.1f}) | | | | "
+                        f"**{r['wall_seconds']:.1f}** |")
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in results["population"]["steps"].items())
+        rows.append(f"| population first | steps: {steps} | | | | |")
     return "\n".join(rows)
 
 

@@ -219,6 +219,7 @@ class FeedResult:
     ids_repaired: int = 0
     unmatched: int | None = None
     reasons: dict[str, int] = field(default_factory=dict)
+    steps: dict[str, float] = field(default_factory=dict)
     already_imported: bool = False
     imported_at: str = ""
     seconds: float = 0.0
@@ -417,22 +418,37 @@ def _take(con: duckdb.DuckDBPyConnection, spec: Feed, batches: Batches, columns:
     ID checked once (``ids``), every row checked (``checked.parquet``), the repeats (``dups``,
     ``known_dups``), then the partition, the counts and the rejects."""
     raw_file, checked_file = _lit(str(work / "raw.parquet")), _lit(str(work / "checked.parquet"))
+    steps: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def lap(name: str) -> None:
+        now = time.monotonic()
+        steps[name] = round(steps.get(name, 0.0) + now - clock[0], 2)
+        clock[0] = now
+
+    con.execute("SET enable_progress_bar = false")
     con.register("delivery", batches())
     con.execute(f"COPY (SELECT * FROM delivery) TO {raw_file} ({SCRATCH_PARQUET})")  # noqa: S608
     con.unregister("delivery")
+    lap("read")
     con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet({raw_file})")  # noqa: S608
     con.execute(f"CREATE TEMP TABLE ids AS {ids_sql('raw', today=today)}")
+    lap("ids")
     con.execute(f"COPY ({checked_sql(spec, 'raw', 'ids', today=today)}) TO {checked_file} ({SCRATCH_PARQUET})")
+    lap("check")
     con.execute(f"CREATE VIEW checked AS SELECT * FROM read_parquet({checked_file})")  # noqa: S608
     key, same = spec.key_columns, spec.same_columns
-    on_key = " AND ".join(f"o.{_v(c)} IS NOT DISTINCT FROM m.{_v(c)}" for c in key)
     order = ", ".join(x for x in (spec.first, "row_number") if x)
     part = ", ".join(_v(c) for c in key)
     # repeats inside the delivery: every row of a repeated key but the first
+    # the keys that repeat (a few), then only their rows go through the window that picks the first; `ok`
+    # is not a CTE: DuckDB would materialise every checked row to read it twice
+    ok = "(SELECT * FROM checked WHERE reason_code IS NULL)"
+    on_key = " AND ".join(f"o.{_v(c)} IS NOT DISTINCT FROM m.{_v(c)}" for c in key)
+    con.execute(f"CREATE TEMP TABLE multi AS SELECT {part} FROM {ok} GROUP BY {part} HAVING count(*) > 1")  # noqa: S608
     con.execute(
-        "CREATE TEMP TABLE dups AS WITH ok AS (SELECT * FROM checked WHERE reason_code IS NULL), "  # noqa: S608
-        f"multi AS (SELECT {part} FROM ok GROUP BY {part} HAVING count(*) > 1), "
-        f"g AS (SELECT o.*, first_value(o.row_number) OVER w AS first_row FROM ok o JOIN multi m ON {on_key} "
+        "CREATE TEMP TABLE dups AS WITH g AS ("  # noqa: S608
+        f"SELECT o.*, first_value(o.row_number) OVER w AS first_row FROM {ok} o SEMI JOIN multi m ON {on_key} "
         f"WINDOW w AS (PARTITION BY {', '.join('o.' + _v(c) for c in key)} ORDER BY {order})), "
         "f AS (SELECT * FROM g WHERE row_number = first_row) "
         f"SELECT g.row_number, g.first_row, CASE WHEN {_same_sql(same, 'g', 'f')} THEN 'duplicate' "
@@ -440,6 +456,7 @@ def _take(con: duckdb.DuckDBPyConnection, spec: Feed, batches: Batches, columns:
         "'：与第 ' || g.first_row || ' 行为同一事实' AS detail "
         "FROM g JOIN f ON f.row_number = g.first_row WHERE g.row_number <> g.first_row"
     )
+    lap("repeats")
     # repeats of facts already taken from an earlier delivery of this feed
     earlier = [(d["sha256"], store_dir(data_dir) / d["path"]) for d in manifest(data_dir).get(spec.name, [])]
     con.execute("CREATE TEMP TABLE known_dups (row_number BIGINT, reason_code VARCHAR, detail VARCHAR)")
@@ -460,12 +477,14 @@ def _take(con: duckdb.DuckDBPyConnection, spec: Feed, batches: Batches, columns:
             "QUALIFY row_number() OVER (PARTITION BY o.row_number ORDER BY k.source_row, n.sha) = 1"
         )
     con.execute("CREATE TEMP TABLE skip AS SELECT row_number FROM dups UNION ALL SELECT row_number FROM known_dups")
+    lap("known")
     staging = work / "partition"
     staging.mkdir()
     target = staging / "data.parquet"
     taken = "FROM checked c ANTI JOIN skip USING (row_number) WHERE c.reason_code IS NULL"
     con.execute(f"COPY (SELECT {_store_select(spec, 'c')} {taken}) TO {_lit(str(target))} "
                 "(FORMAT parquet, COMPRESSION snappy)")
+    lap("store")
     read, rows_taken, repaired = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE reason_code IS NULL AND NOT skipped), "
         "count(*) FILTER (WHERE reason_code IS NULL AND NOT skipped AND id_repaired) FROM ("
@@ -480,7 +499,9 @@ def _take(con: duckdb.DuckDBPyConnection, spec: Feed, batches: Batches, columns:
     _write_rejects(con, columns, rejects_csv, malformed)
     if malformed:
         reasons["row_malformed"] = len(malformed)
+    lap("report")
     unmatched = _unmatched(con, target, data_dir)
+    lap("unmatched")
     # keep the delivery's partition out of the scratch directory that is about to be removed
     moved = store_dir(data_dir) / spec.name / f".staging-{secrets.token_hex(6)}"
     moved.parent.mkdir(parents=True, exist_ok=True)
@@ -488,7 +509,7 @@ def _take(con: duckdb.DuckDBPyConnection, spec: Feed, batches: Batches, columns:
     return FeedResult(
         feed=spec.name, sha256=sha256, rows_read=int(read) + len(malformed), rows_taken=int(rows_taken),
         rows_rejected=sum(reasons.values()), ids_repaired=int(repaired), unmatched=unmatched,
-        reasons=reasons, path=str(moved),
+        reasons=reasons, steps=steps, path=str(moved),
     )
 
 

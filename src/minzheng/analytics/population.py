@@ -96,6 +96,7 @@ class PopulationResult:
     imported_at: str = ""
     seconds: float = 0.0
     snapshot: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step (read_and_check, …)
 
 
 def connect(scratch: Path | None = None, *, memory_limit: str = "2GB", threads: int | None = None,
@@ -208,6 +209,7 @@ class Delivery:
         self.threads = threads
         self.today = today or dt.date.today()
         self.seconds = 0.0
+        self.timings: dict[str, float] = {}
         self.manifest = current_manifest(data_dir)
         self.already_imported = bool(
             not force and self.manifest and self.manifest.get("sha256") == sha256
@@ -236,6 +238,8 @@ class Delivery:
         # One pass over the stream: the checks, and the delivered text of every column for the rejects.
         con.execute(f"CREATE TABLE checked AS {checked_sql('delivery', today=self.today, keep=self.columns)}")
         con.unregister("delivery")
+        self._lap("read_and_check", started)
+        step = time.monotonic()
         same = " AND ".join(f"o.{c} IS NOT DISTINCT FROM k.{c}" for c in _SAME)
         con.execute(
             "CREATE TABLE dups AS "  # noqa: S608
@@ -246,7 +250,11 @@ class Delivery:
             "AS reason_code FROM ok o JOIN firsts f USING (id_number) JOIN ok k ON k.row_number = f.first_row "
             "WHERE o.row_number <> f.first_row"
         )
+        self._lap("duplicates", step)
         self.seconds += time.monotonic() - started
+
+    def _lap(self, name: str, since: float) -> None:
+        self.timings[name] = round(self.timings.get(name, 0.0) + time.monotonic() - since, 2)
 
     def lookup(self, ids: Iterable[str]) -> dict[str, PopulationPerson]:
         """The rows that this delivery takes for these (normalised) ID numbers."""
@@ -290,6 +298,7 @@ class Delivery:
         result.imported_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.seconds += time.monotonic() - started
         result.seconds = round(self.seconds, 2)
+        result.timings = dict(self.timings)
         body = asdict(result) | {"source": self.source_name}
         (store / "deliveries").mkdir(exist_ok=True)
         _write_json_atomic(store / "deliveries" / f"{self.sha256}.json", body)
@@ -307,11 +316,14 @@ class Delivery:
     def _write(self, staging: Path, rejects_csv: Path) -> PopulationResult:
         con = self._con
         assert con is not None
+        step = time.monotonic()
         con.execute(
             f"COPY (SELECT {SNAPSHOT_COLUMNS} FROM checked c ANTI JOIN dups d USING (row_number) "  # noqa: S608
             "WHERE c.reason_code IS NULL) "
             f"TO '{_sql_str(str(staging))}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
         )
+        self._lap("snapshot", step)
+        step = time.monotonic()
         counts = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE c.reason_code IS NULL AND d.row_number IS NULL), "
             "count(*) FILTER (WHERE c.reason_code IS NULL AND d.row_number IS NULL AND c.id_repaired), "
@@ -325,7 +337,10 @@ class Delivery:
             "UNION ALL SELECT reason_code FROM dups) GROUP BY reason_code ORDER BY reason_code"
         ).fetchall())
         malformed = list(self.malformed)
+        self._lap("counts", step)
+        step = time.monotonic()
         _write_rejects(con, self.columns, rejects_csv, malformed)
+        self._lap("rejects", step)
         if malformed:
             reasons["row_malformed"] = len(malformed)
         read += len(malformed)

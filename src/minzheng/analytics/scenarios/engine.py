@@ -154,6 +154,7 @@ class DuckDBRunner:
 
     def __init__(self, *, memory_limit: str = "4GB", threads: int | None = None, temp_dir: Path | None = None):
         self.con = pop.connect(memory_limit=memory_limit, threads=threads, temp_dir=temp_dir)
+        self.con.execute("SET enable_progress_bar = false")
 
     def load(self, srcs: list[Source], params_table: pa.Table, codes_table: pa.Table) -> None:
         for s in srcs:

@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from minzheng.analytics.idsql import normalise_many
-from minzheng.core.idnumber import facts
 from minzheng.core.masking import mask_id
 from minzheng.core.models import Area, Household, HouseholdMember, Person
 from minzheng.registry.actions.archive_rows import AuditRows, FileOutcome, Row, RowError, date, insert_rows, money, text
@@ -124,9 +123,8 @@ def import_enrollments(
         if pop is None:
             out.reject(p.row, "person_unknown", mask_id(p.id_number))
             continue
-        if p.id_number not in new_people:
-            f = facts(p.id_number)
-            new_people[p.id_number] = _NewPerson(p.id_number, pop.name, f.sex, f.birth_date,
+        if p.id_number not in new_people:  # the population's sex and birth date were checked against the ID
+            new_people[p.id_number] = _NewPerson(p.id_number, pop.name, pop.sex, pop.birth_date,
                                                  pop.area_code if pop.area_code in areas else None)
         planned.append(p)
     planned = _without_overlaps(planned, out, person_pk, existing)
@@ -277,25 +275,34 @@ def _apply(
                         ((p.household, pks[p.id_number] if p.id_number else None, p.programme, p.start, p.end,
                           p.amount, EnrollmentSource.ARCHIVE.value, p.key) for p in create))
             Enrollment.objects.bulk_update(update, ["end_date", "monthly_amount"], batch_size=1000)
-            # One event per household or person whose enrollments were created or changed; a person
-            # created from the population data is recorded in the same event.
+            # One event per household whose enrollments were created or changed. People outside the
+            # archive (high_age, disability, orphans: hundreds of thousands in a city) have no household:
+            # one event per community lists them (person ids), with those created from the population.
+            outside: dict[str, dict[str, Any]] = {}
             for (kind, ident), t in touched.items():
-                after = {"enrollments_created": t["created"], "enrollments_changed": t["changed"],
-                         "programmes": sorted(t["programmes"])}
                 if kind == "h":
                     audit.add(object_type="core.household", object_id=ident, area_code=t["area"],
                               summary=f"导入享受记录 {no_of.get(int(ident))}：新增 {t['created']}，更新 {t['changed']}",
-                              after=after)
+                              after={"enrollments_created": t["created"], "enrollments_changed": t["changed"],
+                                     "programmes": sorted(t["programmes"])})
                     continue
                 idn = str(ident)
                 new_person = new_people.get(idn)
                 area = (new_person.area_id if new_person else person_area.get(pks[idn])) or ""
-                if new_person is not None:
-                    after = {"person_created": {"id_number": mask_id(idn), "name": new_person.name,
-                                                "area_code": new_person.area_id, "source": "population"}, **after}
-                audit.add(object_type="core.person", object_id=pks[idn], area_code=area,
-                          summary=f"导入享受记录 {mask_id(idn)}{'（新建人员，来自人口数据）' if new_person else ''}："
-                          f"新增 {t['created']}，更新 {t['changed']}", after=after)
+                g = outside.setdefault(area, {"people": 0, "people_created": 0, "enrollments_created": 0,
+                                              "enrollments_changed": 0, "programmes": set(), "person_ids": []})
+                g["people"] += 1
+                g["people_created"] += new_person is not None
+                g["enrollments_created"] += t["created"]
+                g["enrollments_changed"] += t["changed"]
+                g["programmes"] |= t["programmes"]
+                g["person_ids"].append(pks[idn])
+            for area, g in sorted(outside.items()):
+                g["programmes"] = sorted(g["programmes"])
+                audit.add(object_type="core.area", object_id=area, area_code=area,
+                          summary=f"导入档案外人员享受记录 {area or '（户籍地不在本市区划表）'}：{g['people']} 人"
+                          f"（新建 {g['people_created']} 人，来自人口数据），新增 {g['enrollments_created']}，"
+                          f"更新 {g['enrollments_changed']}", after=g)
             audit.file(file_label, out)
             audit.write()
     except Exception as exc:  # the file lands whole or not at all

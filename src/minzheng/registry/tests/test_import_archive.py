@@ -170,11 +170,12 @@ def test_audit_one_event_per_household_and_per_file(imported: dict[str, FileOutc
     assert created.after == {"household_no": "SY0001", "area_code": f.COMMUNITY_A, "registered_date": "2019-05-01",
                              "members": 3}
     assert (created.actor_id, created.actor_username, created.area_code) == (None, "system", f.COMMUNITY_A)
-    assert events.filter(object_type="core.area").count() == 5
-    q = events.get(object_type="core.person")  # Q: created from the population data with its high_age
-    assert q.after == {"person_created": {"id_number": "2101**********049X", "name": "赵老汉",
-                                          "area_code": "210102001002", "source": "population"},
-                       "enrollments_created": 1, "enrollments_changed": 0, "programmes": ["high_age"]}
+    assert events.filter(object_type="core.area").count() == 5 + 1  # the new areas; the people outside
+    q = Person.objects.get(id_number=Q)  # created from the population data, listed under its community
+    outside = events.get(object_type="core.area", object_id="210102001002", summary__startswith="导入档案外")
+    assert outside.after == {"people": 1, "people_created": 1, "enrollments_created": 1, "enrollments_changed": 0,
+                             "programmes": ["high_age"], "person_ids": [q.pk]}
+    assert outside.summary == "导入档案外人员享受记录 210102001002：1 人（新建 1 人，来自人口数据），新增 1，更新 0"
     file_event = events.get(object_type="import_file", object_id="registry_members")
     assert file_event.after == {"rows_read": 19, "rows_taken": 6, "created": 6, "changed": 0, "unchanged": 0,
                                 "rows_rejected": 13, "ids_repaired": 4}
