@@ -404,8 +404,8 @@ def simulate(
     changed = reform.parameters(dirs)
     members, households, districts = columns(members_table, households_table)
     started = time.perf_counter()
-    before = evaluate_bulk(members, households, month, base)
-    after = evaluate_bulk(members, households, month, changed)
+    before = evaluate_bulk(members, households, month, base, member_amounts=False)
+    after = evaluate_bulk(members, households, month, changed, member_amounts=False)
     seconds = time.perf_counter() - started
     codes, index = np.unique(districts, return_inverse=True)
     index = index.astype(np.int64).reshape(-1)

@@ -1,4 +1,4 @@
-"""The same rules over many households at once: NumPy arrays, integer fen, no float anywhere.
+"""The same rules over many households at once: integer fen, no float anywhere, one compiled loop.
 
 Input is two column sets (a ``dict`` of NumPy arrays, or pyarrow tables through :func:`from_arrow`).
 
@@ -41,6 +41,11 @@ and every amount of ``explain.HOUSEHOLD_OUTPUTS`` in fen (int64), and per member
 in ``explain.MEMBER_STATUSES``) and the person-level amounts. Comparisons are exact integer
 products; rounding half-up to the yuan is done in integers. The results equal
 :func:`minzheng.rules.evaluate.evaluate` household by household (``rules/tests/test_bulk.py``).
+
+The evaluation itself is :func:`minzheng.rules.kernel.evaluate`: the parameters in force become one
+integer vector here, then a loop compiled by Numba reads each household's rows once (three short passes
+over its members) and writes every output; large inputs are split over the cores. The first call in a
+fresh checkout compiles the loop (about 10 s) and caches the machine code beside the module.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from minzheng.rules.explain import HOUSEHOLD_OUTPUTS, MEMBER_AMOUNTS, MEMBER_STATUSES
+from minzheng.rules.explain import HOUSEHOLD_OUTPUTS, MEMBER_AMOUNTS
 from minzheng.rules.model import (
     BUSINESS_ROLES,
     DISABILITY_TYPES,
@@ -102,8 +107,8 @@ _NO_WORK_GRADES = (
 _CARE_PARAMS = ("tekun.care.self", "tekun.care.self", "tekun.care.partial", "tekun.care.full")  # by code
 _LOW_INCOME_BITS = sum(1 << PROGRAMMES.index(p) for p in ("tekun", "dibao", "dibao_edge"))
 
+PARALLEL_FROM = 50_000  # households: from here the loop runs on every core
 IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 Columns = dict[str, NDArray[Any]]
 
 
@@ -203,26 +208,6 @@ def _check(members: Mapping[str, NDArray[Any]], households: Mapping[str, NDArray
     return n_members, n_households
 
 
-class _Groups:
-    """Per-household sums of member columns over members sorted by household (exact int64)."""
-
-    def __init__(self, household: IntArray, n_households: int) -> None:
-        keys = np.arange(n_households)
-        self.start = np.searchsorted(household, keys, side="left")
-        self.end = np.searchsorted(household, keys, side="right")
-
-    def sum(self, values: NDArray[Any]) -> IntArray:
-        cumulative = np.zeros(len(values) + 1, dtype=np.int64)
-        np.cumsum(values, dtype=np.int64, out=cumulative[1:])
-        return cumulative[self.end] - cumulative[self.start]
-
-
-def _round_yuan(numerator: IntArray, denominator: int = 1) -> IntArray:
-    """``numerator / denominator`` fen (≥ 0) rounded half-up to whole yuan, in fen."""
-    d = denominator * 100
-    return ((2 * numerator + d) // (2 * d)) * 100
-
-
 class _Params:
     """The parameters in force for one month, in integer units (fen, rationals, whole years)."""
 
@@ -255,202 +240,117 @@ def evaluate_bulk(
     households: Mapping[str, NDArray[Any]],
     period: str | Month,
     params: ParameterSet | None = None,
+    *,
+    member_amounts: bool = True,
 ) -> BulkResult:
-    """Evaluate every household for ``period``; see the module docstring for the schema."""
+    """Evaluate every household for ``period``; see the module docstring for the schema.
+
+    ``member_amounts=False`` leaves the person-level amounts out of the result (the households' amounts,
+    which are their sums, and every member's status are still there): a payroll or a simulation that
+    reads only household figures saves writing seven int64 columns per person."""
+    import numba  # imported on first use: half a second that the web app mostly never needs
+
+    from minzheng.rules import kernel
+
     month = Month.parse(period)
-    p = _Params(params or default_parameters(), month)
+    vector = parameter_vector(_Params(params or default_parameters(), month))
     n_members, n_households = _check(members, households)
-    hh = members["household"].astype(np.int64, copy=False)
-    groups = _Groups(hh, n_households)
-    zeros_m = np.zeros(n_members, dtype=np.int64)
-    false_m = np.zeros(n_members, dtype=bool)
-    false_h = np.zeros(n_households, dtype=bool)
-    pm = month.index
-    months = pm - members["birth_month"].astype(np.int64)
-    present = (members["birth_month"] <= pm) & (members["death_month"] >= pm)
-    income = members["monthly_income"].astype(np.int64, copy=False)
-    grade = members["disability_grade"].astype(np.int64)
-    dtype_code = members["disability_type"].astype(np.int64)
-    std = p.fen("dibao.standard")
-    adult = p.years("person.adult_age")
-    minor = false_m if adult is None else months < 12 * adult
-
-    orphan_std = p.fen("orphan.standard")
-    is_orphan = false_m if orphan_std is None or adult is None else present & members["orphan"] & minor
-    orphan_amt = np.where(is_orphan, orphan_std or 0, 0)
-
-    n_present = groups.sum(present)
-    ok = {"dibao": false_h, "edge": false_h}
-    vehicles = p.mask("assets.prohibited_vehicles", VEHICLE_TYPES)
-    roles = p.mask("assets.prohibited_business_roles", BUSINESS_ROLES)
-    max_res = p.years("assets.max_residential_properties")
-    max_com = p.years("assets.max_commercial_properties")
-    if (
-        std is not None
-        and vehicles is not None
-        and roles is not None
-        and max_res is not None
-        and max_com is not None
-    ):
-        common = (
-            (n_present > 0)
-            & ((households["vehicles"] & vehicles) == 0)
-            & ((households["business_roles"] & roles) == 0)
-            & (households["residential_properties"] <= max_res)
-            & (households["commercial_properties"] <= max_com)
+    m: Columns = {name: np.ascontiguousarray(members[name], dtype=dtype) for name, dtype in MEMBER_COLUMNS.items()}
+    h: Columns = {name: np.ascontiguousarray(households[name], dtype=t) for name, t in HOUSEHOLD_COLUMNS.items()}
+    for name, codes in (("disability_type", DISABILITY_TYPES), ("self_care", SELF_CARE_LEVELS)):
+        if n_members and (m[name].min() < 0 or m[name].max() > len(codes)):  # the kernel indexes by them
+            raise BulkInputError(f"{name} out of range 0–{len(codes)}")
+    household_blocks, member_blocks = _blocks(m["household"], n_households)
+    category = np.empty(n_households, dtype=np.int8)
+    hh_out = np.empty((len(HOUSEHOLD_OUTPUTS), n_households), dtype=np.int64)
+    status = np.empty(n_members, dtype=np.int8)
+    m_out = np.empty((len(MEMBER_AMOUNTS), n_members if member_amounts else 0), dtype=np.int64)
+    threads = numba.get_num_threads()
+    # Handing a few thousand households to another thread costs more than it saves (milliseconds
+    # when the other core is busy); the setting is the calling thread's own.
+    numba.set_num_threads(threads if n_households >= PARALLEL_FROM else 1)
+    try:
+        compiled: Any = kernel.evaluate  # a Numba dispatcher: its stubs do not know the signature
+        compiled(
+            vector, household_blocks, member_blocks,
+            *(m[name] for name in MEMBER_COLUMNS), *(h[name] for name in HOUSEHOLD_COLUMNS),
+            category, hh_out, status, m_out, member_amounts,
         )
-        fin = households["financial_assets"].astype(np.int64)
-        for level in ("dibao", "edge"):
-            multiple = p.ratio(f"assets.financial_multiple.{level}")
-            if multiple is not None:
-                ok[level] = common & (fin * multiple[1] <= multiple[0] * std * n_present)
-
-    tekun = false_m
-    tekun_amt = zeros_m
-    basic, elderly = p.fen("tekun.basic_living"), p.years("tekun.elderly_age")
-    if std is not None and basic is not None and elderly is not None and adult is not None:
-        no_work = (months >= 12 * elderly) | minor
-        for type_name, param in _NO_WORK_GRADES:
-            max_grade = p.years(param)
-            if max_grade is not None:
-                code = 1 + DISABILITY_TYPES.index(type_name)
-                no_work |= (dtype_code == code) & (grade >= 1) & (grade <= max_grade)
-        care_by_code = np.array([-1 if (c := p.fen(n)) is None else c for n in _CARE_PARAMS], dtype=np.int64)
-        care = care_by_code[members["self_care"].astype(np.int64)]
-        tekun = (
-            present
-            & ~is_orphan
-            & no_work
-            & (income < std)
-            & members["no_supporter"]
-            & ok["dibao"][hh]
-            & (care >= 0)
-        )
-        tekun_amt = np.where(tekun, basic + care, 0)
-    tekun_any = groups.sum(tekun) > 0
-
-    base = present & ~is_orphan & ~tekun
-    n_base = groups.sum(base)
-    income_base = groups.sum(np.where(base, income, 0))
-    dibao_ok = false_h
-    dibao_amt = np.zeros(n_households, dtype=np.int64)
-    if std is not None:
-        dibao_ok = (n_base > 0) & (income_base < std * n_base) & ok["dibao"]
-        dibao_amt = np.where(dibao_ok, _round_yuan(np.maximum(std * n_base - income_base, 0)), 0)
-
-    severe_max = p.years("disability.severe_max_grade")
-    severe = false_m if severe_max is None else (grade >= 1) & (grade <= severe_max)
-    addon_fen = _addon_fen(p, std, members, months, severe, adult)
-
-    edge_ok = false_h
-    multiplier = p.ratio("dibao.edge_multiplier")
-    if std is not None and multiplier is not None:
-        line = multiplier[0] * std * n_base
-        edge_ok = ~dibao_ok & (n_base > 0) & (income_base * multiplier[1] < line) & ok["edge"]
-    single = base & edge_ok[hh] & members["single_cover"] & (members["serious_illness"] | severe)
-    single_amt = np.where(single, _round_yuan(np.maximum((std or 0) - income, 0)), 0)
-    addon_amt = np.where((base & dibao_ok[hh]) | single, addon_fen, 0)
-
-    rigid_ok = _rigid(
-        p, month, households, n_base, income_base, ~tekun_any & ~dibao_ok & ~edge_ok & ok["edge"]
-    )
-    category = np.select([tekun_any, dibao_ok, edge_ok, rigid_ok], [4, 3, 2, 1], default=0).astype(np.int8)
-
-    low_income = (category >= 2) | ((households["enrollments"] & _LOW_INCOME_BITS) != 0)
-    high_age_amt = _high_age(p, months, present, low_income[hh])
-    living = p.fen("disability.living") or 0
-    living_amt = np.where(present & (grade >= 1) & ((base & dibao_ok[hh]) | single), living, 0)
-    care_amt = np.where(present & severe, p.fen("disability.care") or 0, 0)
-
-    base_status = np.select(
-        [dibao_ok, edge_ok, rigid_ok],
-        [MEMBER_STATUSES.index(s) for s in ("dibao", "dibao_edge", "rigid_hardship")],
-        default=MEMBER_STATUSES.index("none"),
-    )
-    status = np.select(
-        [~present, is_orphan, tekun, single],
-        [MEMBER_STATUSES.index(s) for s in ("absent", "orphan", "tekun", "single_cover")],
-        default=base_status[hh],
-    ).astype(np.int8)
-    member_out: Columns = {
-        "status": status,
-        "tekun_monthly": tekun_amt.astype(np.int64),
-        "orphan_monthly": orphan_amt.astype(np.int64),
-        "single_cover_monthly": single_amt.astype(np.int64),
-        "dibao_addon_monthly": addon_amt.astype(np.int64),
-        "high_age_monthly": high_age_amt.astype(np.int64),
-        "disability_living_monthly": living_amt.astype(np.int64),
-        "disability_care_monthly": care_amt.astype(np.int64),
-    }
-    assert set(member_out) == {"status", *MEMBER_AMOUNTS}
-    out: Columns = {"category": category, "dibao_monthly": dibao_amt + groups.sum(single_amt)}
-    for name in HOUSEHOLD_OUTPUTS[1:-1]:
-        out[name] = groups.sum(member_out[name])
-    out["total_monthly"] = sum(
-        (out[name] for name in HOUSEHOLD_OUTPUTS[:-1]), np.zeros(n_households, np.int64)
-    )
+    finally:
+        numba.set_num_threads(threads)
+    out: Columns = {"category": category}
+    out.update({name: hh_out[i] for i, name in enumerate(HOUSEHOLD_OUTPUTS)})
+    member_out: Columns = {"status": status}
+    if member_amounts:
+        member_out.update({name: m_out[i] for i, name in enumerate(MEMBER_AMOUNTS)})
     return BulkResult(households=out, members=member_out)
 
 
-def _addon_fen(
-    p: _Params,
-    std: int | None,
-    members: Mapping[str, NDArray[Any]],
-    months: IntArray,
-    severe: BoolArray,
-    adult: int | None,
-) -> IntArray:
-    """Each member's add-on if they were covered: highest applicable rate × standard, half-up."""
-    n = len(months)
-    if std is None:
-        return np.zeros(n, dtype=np.int64)
-    elderly_age = p.years("dibao.addon.elderly_age")
-    conditions: list[tuple[str, BoolArray]] = [
-        ("dibao.addon.serious_illness", members["serious_illness"]),
-        ("dibao.addon.severe_disability", severe),
-    ]
-    if elderly_age is not None:
-        conditions.append(("dibao.addon.elderly", months >= 12 * elderly_age))
-    if adult is not None:
-        conditions.append(("dibao.addon.minor", months < 12 * adult))
-    rates = [(r, cond) for name, cond in conditions if (r := p.ratio(name)) is not None]
-    if not rates:
-        return np.zeros(n, dtype=np.int64)
-    common = math.lcm(*(den for (_, den), _ in rates))
-    best = np.zeros(n, dtype=np.int64)
-    for (num, den), cond in rates:
-        best = np.maximum(best, np.where(cond, num * (common // den), 0))
-    return _round_yuan(best * std, common)
+def _blocks(household: IntArray, n_households: int, per_block: int = 16384) -> tuple[IntArray, IntArray]:
+    """Contiguous household ranges for the parallel loop, and where their members start."""
+    bounds = np.unique(np.append(np.arange(0, n_households, per_block, dtype=np.int64), n_households))
+    return bounds, np.searchsorted(household, bounds, side="left").astype(np.int64)
 
 
-def _rigid(
-    p: _Params,
-    month: Month,
-    households: Mapping[str, NDArray[Any]],
-    n_base: IntArray,
-    income_base: IntArray,
-    candidates: BoolArray,
-) -> BoolArray:
-    previous = p.fen("rigid_hardship.previous_year_income")
-    ratio = p.ratio("rigid_hardship.expense_ratio")
-    window = [p.fen("dibao.standard", month.shift(-k)) for k in range(12, 0, -1)]
-    if previous is None or ratio is None or any(s is None for s in window):
-        return np.zeros(len(n_base), dtype=bool)
-    living = sum(s for s in window if s is not None) * n_base
-    income = np.where(households["income_12m_given"], households["income_12m"], 12 * income_base)
-    rigid = living + households["rigid_expenses_12m"]
-    return candidates & (n_base > 0) & (income < previous * n_base) & (rigid * ratio[1] >= ratio[0] * income)
+def parameter_vector(p: _Params) -> NDArray[np.int64]:
+    """The parameters in force for ``p.month`` as the kernel's int64 vector (``kernel.ABSENT`` if not)."""
+    from minzheng.rules import kernel
 
+    v = np.full(kernel.SIZE, kernel.ABSENT, dtype=np.int64)
 
-def _high_age(p: _Params, months: IntArray, present: BoolArray, low_income: BoolArray) -> IntArray:
-    a80, a90, a100 = (p.years(f"high_age.age_{band}") for band in (80, 90, 100))
-    if a80 is None or a90 is None or a100 is None:
-        return np.zeros(len(months), dtype=np.int64)
-    r100, r90 = p.fen("high_age.rate_100") or 0, p.fen("high_age.rate_90") or 0
-    r80_low, r80 = p.fen("high_age.rate_80_low_income") or 0, p.fen("high_age.rate_80_general") or 0
-    amount = np.select(
-        [months >= 12 * a100, months >= 12 * a90, (months >= 12 * a80) & low_income, months >= 12 * a80],
-        [r100, r90, r80_low, r80],
-        default=0,
-    )
-    return np.where(present, amount, 0).astype(np.int64)
+    def put(index: int, value: int | None) -> None:
+        v[index] = kernel.ABSENT if value is None else value
+
+    def put_ratio(index: int, name: str) -> None:
+        ratio = p.ratio(name)
+        if ratio is not None:
+            v[index], v[index + 1] = ratio
+
+    v[kernel.PM] = p.month.index
+    std = p.fen("dibao.standard")
+    put(kernel.STD, std)
+    put(kernel.ADULT, p.years("person.adult_age"))
+    put(kernel.ORPHAN_STD, p.fen("orphan.standard"))
+    put(kernel.VEHICLES, p.mask("assets.prohibited_vehicles", VEHICLE_TYPES))
+    put(kernel.ROLES, p.mask("assets.prohibited_business_roles", BUSINESS_ROLES))
+    put(kernel.MAX_RES, p.years("assets.max_residential_properties"))
+    put(kernel.MAX_COM, p.years("assets.max_commercial_properties"))
+    put_ratio(kernel.FIN_DIBAO_NUM, "assets.financial_multiple.dibao")
+    put_ratio(kernel.FIN_EDGE_NUM, "assets.financial_multiple.edge")
+    put(kernel.BASIC, p.fen("tekun.basic_living"))
+    put(kernel.ELDERLY, p.years("tekun.elderly_age"))
+    for code, name in enumerate(_CARE_PARAMS):
+        put(kernel.CARE + code, p.fen(name))
+    for type_name, name in _NO_WORK_GRADES:
+        put(kernel.MAX_GRADE + DISABILITY_TYPES.index(type_name), p.years(name))
+    put(kernel.SEVERE_MAX, p.years("disability.severe_max_grade"))
+    # The add-on rates over one common denominator; a rate not in force adds nothing (numerator 0).
+    rates = [p.ratio(f"dibao.addon.{name}") for name in ("serious_illness", "severe_disability", "elderly", "minor")]
+    common = math.lcm(*(r[1] for r in rates if r is not None)) if any(rates) else 1
+    for i, rate in enumerate(rates):
+        v[kernel.ADDON + i] = 0 if rate is None else rate[0] * (common // rate[1])
+    v[kernel.ADDON_DEN] = common
+    put(kernel.ADDON_ELDERLY_AGE, p.years("dibao.addon.elderly_age"))
+    put_ratio(kernel.EDGE_NUM, "dibao.edge_multiplier")
+    previous, ratio = p.fen("rigid_hardship.previous_year_income"), p.ratio("rigid_hardship.expense_ratio")
+    window = [p.fen("dibao.standard", p.month.shift(-k)) for k in range(12, 0, -1)]
+    if previous is not None and ratio is not None and all(s is not None for s in window):
+        v[kernel.RIGID_ON] = 1
+        v[kernel.RIGID_PREVIOUS] = previous
+        v[kernel.RIGID_WINDOW] = sum(s for s in window if s is not None)
+        v[kernel.RIGID_NUM], v[kernel.RIGID_DEN] = ratio
+    else:
+        v[kernel.RIGID_ON] = 0
+    for index, band in ((kernel.AGE_80, 80), (kernel.AGE_90, 90), (kernel.AGE_100, 100)):
+        put(index, p.years(f"high_age.age_{band}"))
+    for index, name in (
+        (kernel.RATE_100, "high_age.rate_100"),
+        (kernel.RATE_90, "high_age.rate_90"),
+        (kernel.RATE_80_LOW, "high_age.rate_80_low_income"),
+        (kernel.RATE_80, "high_age.rate_80_general"),
+        (kernel.LIVING, "disability.living"),
+        (kernel.CARE_SUBSIDY, "disability.care"),
+    ):
+        v[index] = p.fen(name) or 0
+    v[kernel.LOW_INCOME_BITS] = _LOW_INCOME_BITS
+    return v

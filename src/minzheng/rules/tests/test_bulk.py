@@ -103,3 +103,38 @@ def test_arrow_input_gives_the_same_result() -> None:
     arrow = evaluate_bulk(*via_arrow, month)
     for name, values in direct.households.items():
         assert np.array_equal(values, arrow.households[name]), name
+
+
+def test_parallel_blocks_and_household_only_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split over every core in blocks of 7 households (with a member-less household at a block edge),
+    and without the member amounts, the result equals the one-thread, one-block evaluation."""
+    import minzheng.rules.bulk as bulk
+
+    rng = random.Random(11)
+    month = Month.parse("2025-08")
+    households = [random_household(rng, month) for _ in range(300)]
+    households[49] = Household(members=())  # the first household of block 7 (49..55) has no members
+    members, columns = to_columns(households)
+    serial = evaluate_bulk(members, columns, month)
+    monkeypatch.setattr(bulk, "PARALLEL_FROM", 1)
+    blocks = bulk._blocks
+    monkeypatch.setattr(bulk, "_blocks", lambda household, n: blocks(household, n, per_block=7))
+    parallel = evaluate_bulk(members, columns, month)
+    lean = evaluate_bulk(members, columns, month, member_amounts=False)
+    assert CATEGORY_CODES[serial.households["category"][49]] == "none"
+    assert serial.households["total_monthly"][49] == 0
+    for name, values in serial.households.items():
+        assert np.array_equal(values, parallel.households[name]), name
+        assert np.array_equal(values, lean.households[name]), name
+    for name, values in serial.members.items():
+        assert np.array_equal(values, parallel.members[name]), name
+    assert set(lean.members) == {"status"}
+    assert np.array_equal(lean.members["status"], serial.members["status"])
+
+
+def test_codes_out_of_range_rejected() -> None:
+    case = load_cases([CASES_DIR / "worked_examples.yaml"])[0]
+    members, columns = to_columns([case.household])
+    members["self_care"] = members["self_care"] + 9
+    with pytest.raises(BulkInputError, match="self_care out of range 0–3"):
+        evaluate_bulk(members, columns, case.period)
