@@ -40,15 +40,12 @@ class HSDSError(ValueError):
 
 
 def schema_dir() -> Path | None:
-    """The official compiled HSDS 3.0 schemas: ``MINZHENG_HSDS_SCHEMAS``, else ``../shared`` beside the
-    repository (where CI and developers keep it); ``None`` if absent."""
+    """The official compiled HSDS 3.0 schemas: ``MINZHENG_HSDS_SCHEMAS`` if set, else the copy shipped in
+    ``services/hsds_schemas``; ``None`` if the folder lacks ``service.json`` or ``organization.json``."""
     env = os.environ.get("MINZHENG_HSDS_SCHEMAS")
-    candidates = [Path(env)] if env else []
-    root = Path(__file__).resolve().parents[3]
-    candidates.append(root.parent / "shared" / "standards" / "hsds-3.0" / "compiled")
-    for path in candidates:
-        if (path / "service.json").is_file() and (path / "organization.json").is_file():
-            return path
+    path = Path(env) if env else Path(__file__).resolve().parent / "hsds_schemas"
+    if (path / "service.json").is_file() and (path / "organization.json").is_file():
+        return path
     return None
 
 

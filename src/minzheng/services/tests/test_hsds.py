@@ -13,15 +13,16 @@ from minzheng.services import hsds
 from minzheng.services.actions.catalogue import import_hsds
 from minzheng.services.models import Offering, Provider, ProviderArea
 
-SCHEMAS = hsds.schema_dir()
-needs_schemas = pytest.mark.skipif(
-    SCHEMAS is None,
-    reason="the official HSDS 3.0 schemas are not beside the checkout (../shared/standards/hsds-3.0/compiled) "
-           "and MINZHENG_HSDS_SCHEMAS is not set",
-)
+
+def test_the_official_schemas_ship_with_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MINZHENG_HSDS_SCHEMAS", raising=False)
+    folder = hsds.schema_dir()
+    assert folder is not None and folder.name == "hsds_schemas"
+    assert json.loads((folder / "service.json").read_text(encoding="utf-8"))["name"] == "service"
+    monkeypatch.setenv("MINZHENG_HSDS_SCHEMAS", str(folder.parent))  # a folder without them
+    assert hsds.schema_dir() is None
 
 
-@needs_schemas
 def test_export_is_valid_hsds_3(catalogue) -> None:
     services, organizations = hsds.export_catalogue()
     assert len(services) == 5 and len(organizations) == 3
@@ -45,7 +46,6 @@ def test_export_is_valid_hsds_3(catalogue) -> None:
     assert hsds.export_catalogue() == (services, organizations)  # stable
 
 
-@needs_schemas
 def test_round_trip_changes_nothing(catalogue, users) -> None:
     services, organizations = hsds.export_catalogue()
     report = import_hsds(organizations, services, user=users["city"])
@@ -60,7 +60,6 @@ def test_round_trip_changes_nothing(catalogue, users) -> None:
     assert hsds.export_catalogue() == (services, organizations)
 
 
-@needs_schemas
 def test_import_rejects_bad_objects_and_lands_the_rest(catalogue, users) -> None:
     services, organizations = hsds.export_catalogue()
     unknown_item = copy.deepcopy(services[0])
@@ -78,7 +77,6 @@ def test_import_rejects_bad_objects_and_lands_the_rest(catalogue, users) -> None
         import_hsds(organizations, services, user=users["caseworker_a"])
 
 
-@needs_schemas
 def test_cli_export_and_import(catalogue, tmp_path, capsys) -> None:
     assert main(["services", "export-hsds", str(tmp_path)]) == 0
     services = json.loads((tmp_path / "services.json").read_text(encoding="utf-8"))
