@@ -20,8 +20,6 @@ from django.db.models import Q
 from minzheng.assistance import actions as assistance
 from minzheng.assistance.choices import RequestedProgramme
 from minzheng.assistance.models import ReviewTask
-from minzheng.audit.choices import AuditAction
-from minzheng.audit.log import record
 from minzheng.authz.scope import in_scope
 from minzheng.core.actions.households import create_household
 from minzheng.core.actions.people import update_person
@@ -41,9 +39,8 @@ from minzheng.monitoring.models import Alert, Disposition
 from minzheng.monitoring.workflow import C, S, acting_level, authorise
 from minzheng.registry.actions.stops import stop_payments_after_death
 from minzheng.registry.selectors import active_enrollments
-from minzheng.services import derive, geo
-from minzheng.services.choices import LIVE_NEED_STATUSES
-from minzheng.services.models import Need, ServiceItem
+from minzheng.services.actions.needs import open_need
+from minzheng.services.models import ServiceItem
 
 K = DispositionKind
 
@@ -205,27 +202,6 @@ def refer_special(alert: Alert, *, user: Any, special: str, note: str, on: dt.da
     return _finish(alert, disposition, user=user, on=on)
 
 
-def register_need(household: Household, item: ServiceItem, *, user: Any, person: Any, day: dt.date,
-                  reason: str = "") -> Need:
-    """Open a need in the service register (or return the live one for the item).
-
-    The services app has no public action for one need yet (needs open from assessments); this mirrors its
-    ``_update_needs`` (priority from the household's category, the community's stand-in point) and is to
-    be replaced by that action when it exists."""
-    live = Need.objects.filter(household=household, item=item, status__in=LIVE_NEED_STATUSES).first()
-    if live is not None:
-        return live
-    lat, lng = geo.standin_point(household.area_id)
-    need = Need.objects.create(household=household, person=person, item=item, level="medium",
-                               priority=derive.priority_of(household, day), area_id=household.area_id,
-                               lat=lat, lng=lng)
-    record(user, AuditAction.CREATE, need, area_code=household.area_id,
-           summary=f"登记服务需求 {household.household_no}：{item.name}",
-           after={"item": item.code, "person_id": getattr(person, "pk", None), "priority": need.priority},
-           reason=reason)
-    return need
-
-
 @transaction.atomic
 def refer_service(alert: Alert, *, user: Any, item_code: str, note: str = "",
                   on: dt.date | None = None) -> Disposition:
@@ -236,8 +212,8 @@ def refer_service(alert: Alert, *, user: Any, item_code: str, note: str = "",
     if item is None:
         raise InvalidChange("请选择服务项目")
     household = household_for(alert, user=user, on=on)
-    need = register_need(household, item, user=user, person=alert.person, day=on,
-                         reason=f"监测预警 {alert.number} 转介服务类救助")
+    need, _ = open_need(household, item, user=user, person=alert.person, day=on,
+                        reason=f"监测预警 {alert.number} 转介服务类救助")
     disposition = Disposition.objects.create(alert=alert, kind=K.REFER_SERVICE, disposed_on=on, disposed_by=actor(user),
                                              note=note.strip() or f"转介服务：{item.name}", need=need)
     return _finish(alert, disposition, user=user, on=on)
