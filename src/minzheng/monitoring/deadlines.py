@@ -1,6 +1,7 @@
-"""Deadlines of the alert procedure, in working days of the assistance calendar (weekends, official
-holidays and 调休 working days), with the numbers read from ``parameters/monitoring.yaml`` as dated
-values. ``complete`` is false when the calendar did not cover a year counted (the date is an estimate)."""
+"""Deadlines of the alert procedure, in working days of the project's calendar (``core/workdays.py``:
+weekends, official holidays and 调休 working days), with the numbers read from ``parameters/monitoring.yaml``
+as dated values. ``complete`` is false when the calendar did not cover a year counted (the date is an
+estimate)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-from minzheng.assistance.calendar import Deadline, add_working_days, default_calendar
+from minzheng.core.workdays import Deadline, add_working_days, default_calendar
 from minzheng.rules.parameters import ParameterSet, ParamValue
 
 PARAMETERS_DIR = Path(__file__).with_name("parameters")

@@ -20,12 +20,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from minzheng.assistance import actions as assistance
-from minzheng.assistance.calendar import add_working_days
 from minzheng.assistance.models import Application
 from minzheng.authz.choices import Role
 from minzheng.authz.models import User
 from minzheng.core.idnumber import make
 from minzheng.core.models import Area, HouseholdMember, Person
+from minzheng.core.workdays import add_working_days
 from minzheng.monitoring import actions as m
 from minzheng.monitoring.deadlines import working_days_late
 from minzheng.monitoring.models import Alert, MonitoringRun

@@ -167,7 +167,9 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", "其他"
 
 
-# Deadlines, in working days (Monday–Friday; public holidays are not modelled — see docs/services.md).
+# Deadlines, in working days of the project's calendar (core/workdays.py: weekends and official holidays
+# skipped, 调休 weekend days worked), to the hour the clock started — see services/workdays.py and
+# docs/services.md.
 ACCEPT_WITHIN_WORKING_DAYS = 2  # a provider answers a referral within this
 WITHDRAW_AFTER_WORKING_DAYS = 2  # further days overdue before the referral is withdrawn and re-matched
 FIRST_VISIT_WITHIN_WORKING_DAYS = 5  # after accepting, the first visit is due within this

@@ -1,30 +1,26 @@
-"""Deadlines in working days: Monday to Friday. Public holidays and their make-up working days (调休) are
-not modelled; a deadline that falls in a holiday is simply a day early (documented in docs/services.md)."""
+"""Services' deadlines carry a time of day (a referral is answered by the hour it was made, N working days
+later); the days themselves come from the project's working-day calendar (``minzheng.core.workdays``:
+weekends and official holidays skipped, 调休 weekend days worked). Documented in docs/services.md."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from minzheng.core.workdays import default_calendar
 
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5
+OFFICE_OPENS = dt.time(9, 0)  # a clock started on a day off starts at this hour of the next working day
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """The same local time ``days`` working days later (a start on a weekend counts from Monday)."""
+    """The same local time ``days`` working days later; a start on a day off (weekend or holiday) counts from
+    the next working day at 09:00 (``2025-09-30 15:00`` + 2 → ``2025-10-10 15:00``, after National Day)."""
+    cal = default_calendar()
     current = start
-    while not is_working_day(current.date()):
-        current = (current + dt.timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    while not cal.is_working_day(current.date()):
+        current = dt.datetime.combine(current.date() + dt.timedelta(days=1), OFFICE_OPENS, tzinfo=current.tzinfo)
     left = days
     while left > 0:
         current += dt.timedelta(days=1)
-        if is_working_day(current.date()):
+        if cal.is_working_day(current.date()):
             left -= 1
     return current
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days in ``(start, end]`` (0 when end ≤ start)."""
-    if end <= start:
-        return 0
-    return sum(1 for i in range(1, (end - start).days + 1) if is_working_day(start + dt.timedelta(days=i)))

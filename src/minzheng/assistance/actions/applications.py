@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from minzheng.assistance.actions._common import lock, move, number, required, today
-from minzheng.assistance.calendar import add_working_days
 from minzheng.assistance.choices import (
     OPEN_STATES,
     AppAction,
@@ -40,6 +39,7 @@ from minzheng.core.choices import DisabilityType, HouseholdStatus, SelfCare
 from minzheng.core.errors import Forbidden, InvalidChange
 from minzheng.core.models import Household, Person
 from minzheng.core.selectors import current_members
+from minzheng.core.workdays import add_working_days
 
 INVESTIGATOR_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.STREET_REVIEWER})
 # Scans and photos only (served back inline, so nothing a browser would run), at most 20 MB each.

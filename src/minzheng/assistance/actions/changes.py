@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from minzheng.assistance.actions._common import add_months, first_of_next_month, last_of_month, required, today
-from minzheng.assistance.calendar import add_working_days
 from minzheng.assistance.choices import AppState, ChangeKind, ReviewKind, ReviewOutcome, ReviewStatus
 from minzheng.assistance.models import Application, EnrollmentChange, ReviewTask
 from minzheng.assistance.procedure import procedure_int
@@ -26,6 +25,7 @@ from minzheng.audit.choices import AuditAction
 from minzheng.audit.log import record, snapshot
 from minzheng.core.errors import InvalidChange
 from minzheng.core.models import Household
+from minzheng.core.workdays import add_working_days
 from minzheng.registry.actions.enrollments import end_enrollment, restart
 from minzheng.registry.choices import CATEGORY_PROGRAMMES, Programme
 from minzheng.registry.models import Enrollment

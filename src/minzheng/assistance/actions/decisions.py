@@ -18,12 +18,12 @@ from django.db.models import Q
 from minzheng.assistance.actions._common import add_months, first_of_next_month, lock, move, required, today
 from minzheng.assistance.actions.changes import record_change
 from minzheng.assistance.actions.evaluation import Planned, latest_evaluation, latest_investigation, plan
-from minzheng.assistance.calendar import add_working_days
 from minzheng.assistance.choices import AppAction, DecisionKind, Outcome, RequestedProgramme, ReviewKind
 from minzheng.assistance.models import Application, Decision, ExceptionCase, PublicNotice, ReviewTask
 from minzheng.assistance.procedure import procedure_int
 from minzheng.core.errors import InvalidChange
 from minzheng.core.models import Person
+from minzheng.core.workdays import add_working_days
 from minzheng.registry.actions.enrollments import (
     CHILD_PROGRAMMES,
     HOUSEHOLD_STATUSES,

@@ -14,7 +14,6 @@ from typing import Any
 from django.db import transaction
 
 from minzheng.assistance.actions._common import number, required, today
-from minzheng.assistance.calendar import add_working_days
 from minzheng.assistance.choices import TempAction, TempKind
 from minzheng.assistance.models import TemporaryAssistance
 from minzheng.assistance.procedure import procedure_int, street_limit
@@ -23,6 +22,7 @@ from minzheng.audit.choices import AuditAction
 from minzheng.audit.log import record
 from minzheng.core.errors import Forbidden, InvalidChange
 from minzheng.core.models import Household
+from minzheng.core.workdays import add_working_days
 from minzheng.registry.actions.enrollments import enroll
 from minzheng.registry.models import Enrollment
 

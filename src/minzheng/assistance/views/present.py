@@ -11,12 +11,12 @@ from django import forms
 from django.utils import timezone
 
 from minzheng.assistance import forms as f
-from minzheng.assistance.calendar import default_calendar
 from minzheng.assistance.choices import AppAction, AppState
 from minzheng.assistance.models import Application, Evaluation
 from minzheng.assistance.selectors import investigator_choices
 from minzheng.assistance.workflow import actions_from, may
 from minzheng.core.selectors import current_members
+from minzheng.core.workdays import default_calendar
 from minzheng.rules.explain import CATEGORY_ZH, HOUSEHOLD_OUTPUTS, MEMBER_AMOUNTS, OUTPUT_ZH, STATUS_ZH
 from minzheng.rules.model import FEN
 

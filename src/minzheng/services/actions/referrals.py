@@ -16,6 +16,7 @@ from django.utils import timezone
 from minzheng.audit.choices import AuditAction
 from minzheng.audit.log import record
 from minzheng.core.errors import InvalidChange
+from minzheng.core.workdays import default_calendar
 from minzheng.services.actions._guard import move, require_provider_user, require_staff
 from minzheng.services.choices import (
     ASSESSES,
@@ -26,7 +27,7 @@ from minzheng.services.choices import (
     ReferralStatus,
 )
 from minzheng.services.models import Feedback, Provider, Referral, ServicePhoto, ServiceRecord
-from minzheng.services.workdays import add_working_days, working_days_between
+from minzheng.services.workdays import add_working_days
 
 PHOTO_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -140,7 +141,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> dict[str, int]:
             referral = _lock(Referral(pk=pk))
             if referral.status != ReferralStatus.PENDING:
                 continue
-            late = working_days_between(timezone.localtime(referral.respond_by).date(), today)
+            late = default_calendar().working_days_between(timezone.localtime(referral.respond_by).date(), today)
             if late >= WITHDRAW_AFTER_WORKING_DAYS:
                 move(referral, ReferralStatus.EXPIRED, user=None, note=f"逾期 {late} 个工作日未接收，自动撤回")
                 referral.escalation_level = 2

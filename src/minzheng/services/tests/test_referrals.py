@@ -153,6 +153,43 @@ def test_deadlines_escalation_and_withdrawal(users, elder, catalogue) -> None:
     assert escalate_overdue(now=dt.datetime(2025, 6, 20, 10, 0, tzinfo=SH))["visit_overdue"] == 1
 
 
+def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SH)
+
+
+def test_deadlines_follow_the_holiday_calendar_to_the_hour(users, elder, catalogue, provider_users,
+                                                           monkeypatch) -> None:
+    # National Day 2025: 10/1–10/8 off, Sunday 9/28 and Saturday 10/11 worked (调休). Counting Monday to
+    # Friday only would give 10/2 15:00, 9/30 16:00, 10/6 20:00 and 9/30 09:00 for these four.
+    assert add_working_days(at(2025, 9, 30, 15), 2) == at(2025, 10, 10, 15)
+    assert add_working_days(at(2025, 9, 26, 16), 2) == at(2025, 9, 29, 16)
+    assert add_working_days(at(2025, 10, 3, 20), 1) == at(2025, 10, 10, 9)  # a holiday start: from 10/9 09:00
+    assert add_working_days(at(2025, 9, 28, 14, 30), 1) == at(2025, 9, 29, 14, 30)  # a worked Sunday keeps its hour
+    # On the database: a match run on Tuesday 30 September 2025 at 15:00 (Shanghai).
+    monkeypatch.setattr(timezone, "now", lambda: at(2025, 9, 30, 15).astimezone(dt.UTC))
+    assess(users["caseworker_a"], elder)
+    run(users["caseworker_a"])
+    pending = Referral.objects.filter(status="pending")
+    assert sorted(pending.values_list("need__item__code", flat=True)) == ["care.nursing", "concern.visit", "life.meal"]
+    for referral in pending:
+        assert timezone.localtime(referral.respond_by) == at(2025, 10, 10, 15)  # Monday–Friday only: 10/2 15:00
+    nursing = accept_referral(user=provider_users["canteen"], worker_name="吴护工",
+                              referral=pending.get(need__item__code="care.nursing"))
+    # First visit within 5 working days: 10/9, 10/10, 10/11 (Saturday worked), 10/13, 10/14 (not 10/7).
+    assert timezone.localtime(nursing.first_visit_by) == at(2025, 10, 14, 15)
+    nothing = {"escalated": 0, "withdrawn": 0, "visit_overdue": 0}
+    assert escalate_overdue(now=at(2025, 10, 2, 16)) == nothing  # in the holiday: not due yet
+    assert escalate_overdue(now=at(2025, 10, 10, 16)) == nothing | {"escalated": 2}  # the meal and the visiting
+    # Saturday 10/11 is worked: one working day late, not yet withdrawn; Monday 10/13 is the second day late
+    # (counting Monday to Friday only, 10/13 would be the first).
+    assert escalate_overdue(now=at(2025, 10, 11, 16)) == nothing
+    assert escalate_overdue(now=at(2025, 10, 13, 10)) == nothing | {"withdrawn": 2}
+    meal = Referral.objects.get(need__item__code="life.meal")
+    assert (meal.status, meal.escalation_level, meal.need.status) == ("expired", 2, "open")
+    assert escalate_overdue(now=at(2025, 10, 14, 14)) == nothing
+    assert escalate_overdue(now=at(2025, 10, 14, 16)) == nothing | {"visit_overdue": 1}
+
+
 def test_visit_feedback_and_the_chain_of_assistance(users, elder, catalogue, provider_users) -> None:
     assess(users["caseworker_a"], elder)
     run(users["caseworker_a"])

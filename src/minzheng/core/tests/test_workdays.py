@@ -1,4 +1,5 @@
-"""Working days: weekends, the 2025 holidays and adjusted working days, and the fallback for later years."""
+"""The project's working days: weekends, the 2025 and 2026 holidays and adjusted working days (调休), and the
+fallback for later years."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import datetime as dt
 
 import pytest
 
-from minzheng.assistance.calendar import CalendarError, WorkCalendar, add_working_days, default_calendar
-from minzheng.assistance.procedure import procedure_value, street_limit
+from minzheng.core.workdays import CalendarError, WorkCalendar, add_working_days, default_calendar
 
 D = dt.date
 
@@ -76,10 +76,10 @@ def test_calendar_data_is_checked(data: dict, message: str) -> None:
         WorkCalendar.from_mapping(data)
 
 
-def test_procedure_parameters_carry_status() -> None:
-    assert procedure_value("decision_working_days", D(2025, 1, 1)).number == 30
-    assert procedure_value("gradual_exit_months", D(2025, 1, 1)).assumed
-    limit, basis = street_limit(D(2025, 8, 1))
-    assert str(limit) == "1700.00"  # 2 × 850 (dibao standard from 2025-07-01, assumed)
-    assert [b.assumed for b in basis] == [True, True]
-    assert str(street_limit(D(2025, 6, 30))[0]) == "1642.00"  # 2 × 821
+def test_the_shipped_calendar_is_read_from_core() -> None:
+    from minzheng.core.workdays import CALENDAR_FILE
+
+    assert CALENDAR_FILE.name == "workdays.yaml" and CALENDAR_FILE.parent.name == "core"
+    cal = default_calendar()
+    assert cal.knows(2025) and cal.knows(2026) and not cal.knows(2027)
+    assert cal.years[2025].startswith("国办发明电〔2024〕12号")

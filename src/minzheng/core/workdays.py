@@ -1,10 +1,12 @@
-"""Working days for legal deadlines: weekends, official holidays and adjusted working days (调休) as data.
+"""Working days for every legal deadline in the project: weekends, official holidays and adjusted working
+days (调休) as data — one calendar for assistance, monitoring and services.
 
-``calendar.yaml`` lists, per year, the holidays and the weekend days that are worked, from the State
+``workdays.yaml`` lists, per year, the holidays and the weekend days that are worked, from the State
 Council notice. Counting follows the usual rule for legal periods: the day of the event is not counted,
 the period ends on the N-th working day after it (``add_working_days(2025-09-26, 30)`` → 2025-11-13).
 A year missing from the file falls back to weekends only; the answer then says ``complete=False`` and
-the UI marks the deadline as estimated.
+the UI marks the deadline as estimated. Dates only: an app whose deadlines carry a time of day builds on
+``is_working_day`` (services: ``services/workdays.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from minzheng.rules._yaml import load_yaml
+import yaml
 
-CALENDAR_FILE = Path(__file__).with_name("calendar.yaml")
+CALENDAR_FILE = Path(__file__).with_name("workdays.yaml")
 
 
 class CalendarError(ValueError):
@@ -101,7 +103,8 @@ class WorkCalendar:
 @lru_cache(maxsize=1)
 def default_calendar() -> WorkCalendar:
     """The shipped calendar (read once)."""
-    return WorkCalendar.from_mapping(load_yaml(CALENDAR_FILE))
+    with CALENDAR_FILE.open(encoding="utf-8") as fh:
+        return WorkCalendar.from_mapping(yaml.safe_load(fh))
 
 
 def add_working_days(start: dt.date, days: int) -> Deadline:
