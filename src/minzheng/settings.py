@@ -4,6 +4,9 @@
 - ``MINZHENG_DATABASE_URL`` (default an SQLite file in the data directory; ``postgres://…`` in production).
 - ``MINZHENG_ENV``: ``development`` (default) or ``production`` (secure cookies, HSTS, TLS redirect,
   ``MINZHENG_SECRET_KEY`` and ``MINZHENG_ALLOWED_HOSTS`` required).
+- ``MINZHENG_FIELD_KEY``: the key(s) of the values encrypted at rest (bank account numbers,
+  ``core/fieldcrypto.py``); without it the key file ``field_keys`` of the data directory, created on first
+  use except in production, which refuses to start with neither.
 """
 
 from __future__ import annotations
@@ -36,6 +39,14 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Keys of the values encrypted at rest (core/fieldcrypto.py reads MINZHENG_FIELD_KEY itself, so the keys never
+# sit in settings). Production never creates a key file beside the database: it must be provided.
+MINZHENG_FIELD_KEY_FILE = DATA_DIR / "field_keys"
+if PRODUCTION and not os.environ.get("MINZHENG_FIELD_KEY", "").strip() and not MINZHENG_FIELD_KEY_FILE.exists():
+    raise RuntimeError(f"MINZHENG_FIELD_KEY must be set in production (or the key file {MINZHENG_FIELD_KEY_FILE} "
+                       "created beforehand; see docs/payments.md)")
+
 DEBUG = os.environ.get("MINZHENG_DEBUG", "0") == "1" and not PRODUCTION
 ALLOWED_HOSTS = [h for h in os.environ.get("MINZHENG_ALLOWED_HOSTS", "" if PRODUCTION else "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("MINZHENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]

@@ -5,6 +5,8 @@ import secrets
 import subprocess
 import sys
 
+from minzheng.core.fieldcrypto import generate_key
+
 
 def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINZHENG_")}
@@ -19,6 +21,7 @@ def test_check_deploy_is_clean_in_production(tmp_path) -> None:
             "MINZHENG_ENV": "production",
             "MINZHENG_SECRET_KEY": secrets.token_urlsafe(64),
             "MINZHENG_ALLOWED_HOSTS": "minzheng.example.gov.cn",
+            "MINZHENG_FIELD_KEY": generate_key(),
             "MINZHENG_DATA_DIR": str(tmp_path),
         },
         "check", "--deploy", "--fail-level", "WARNING",
@@ -31,3 +34,13 @@ def test_production_requires_a_secret_key(tmp_path) -> None:
     result = _run({"MINZHENG_ENV": "production", "MINZHENG_DATA_DIR": str(tmp_path)}, "check")
     assert result.returncode != 0
     assert "MINZHENG_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_requires_a_field_key(tmp_path) -> None:
+    """No key file is created beside the database in production: the key is provided (docs/payments.md)."""
+    env = {"MINZHENG_ENV": "production", "MINZHENG_SECRET_KEY": secrets.token_urlsafe(64),
+           "MINZHENG_ALLOWED_HOSTS": "minzheng.example.gov.cn", "MINZHENG_DATA_DIR": str(tmp_path)}
+    result = _run(env, "check")
+    assert result.returncode != 0
+    assert "MINZHENG_FIELD_KEY must be set in production" in result.stderr
+    assert not (tmp_path / "field_keys").exists()

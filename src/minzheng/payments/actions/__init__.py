@@ -1,7 +1,7 @@
 """The only code that writes the payments app's tables; every function runs in one transaction (the
 payroll run in three, see :mod:`.payroll`) and is audited."""
 
-from minzheng.payments.actions.bank import export_bank_file, record_bank_account
+from minzheng.payments.actions.bank import export_bank_file, record_bank_account, reencrypt_bank_accounts
 from minzheng.payments.actions.corrections import (
     notify_recovery,
     record_repayment,
@@ -34,6 +34,7 @@ __all__ = [
     "record_bank_account",
     "record_repayment",
     "record_review_basis",
+    "reencrypt_bank_accounts",
     "reissue_lines",
     "release_payroll",
     "return_payroll",

@@ -22,12 +22,16 @@ from django.db.models import Max, Q, Sum
 
 from minzheng.audit.choices import AuditAction
 from minzheng.audit.log import record
+from minzheng.authz.choices import Role
 from minzheng.authz.scope import in_scope
+from minzheng.core import fieldcrypto
 from minzheng.core.errors import Forbidden, InvalidChange, NotFound
 from minzheng.core.models import Household, HouseholdMember, Person
+from minzheng.core.shenyang import CITY
 from minzheng.payments.actions._common import district_code
 from minzheng.payments.choices import PAID_KINDS, FailureReason, LineState, PayrollState
 from minzheng.payments.models import BankAccount, Disbursement, DisbursementLine, Payroll
+from minzheng.payments.models.bank import ACCOUNT_PURPOSE
 from minzheng.payments.workflow import PREPARERS, acts_on_district
 from minzheng.web.excel import XLSX, workbook_bytes
 
@@ -60,11 +64,42 @@ def record_bank_account(*, user: Any, holder_name: str, bank_name: str, account_
         raise InvalidChange("账号须为 8–30 位数字")
     if not (holder_name or "").strip() or not (bank_name or "").strip():
         raise InvalidChange("请填写户名和开户银行")
-    account = BankAccount.objects.create(household=household, person=person, holder_name=holder_name.strip(),
-                                         bank_name=bank_name.strip(), account_no=account_no, created_by=_actor(user))
+    account = BankAccount(household=household, person=person, holder_name=holder_name.strip(),
+                          bank_name=bank_name.strip(), created_by=_actor(user))
+    account.set_account_number(account_no)
+    account.save()
     record(user, AuditAction.CREATE, account, area_code=area, summary=f"登记银行账户 {account.masked}",
            after={"holder_name": account.holder_name, "bank_name": account.bank_name, "account_no": account.masked})
     return account
+
+
+@transaction.atomic
+def reencrypt_bank_accounts(*, user: Any = None, batch_size: int = 1000) -> dict[str, int]:
+    """Key rotation: re-encrypt with the current key every account number stored under an older one, so
+    the older key can be retired (the number and its masked form stay as they are). Run by the system
+    (``minzheng manage field_keys reencrypt``) or a city administrator; one audit event. Returns the
+    number of accounts moved, by the key they were under."""
+    if user is not None and getattr(user, "role", None) != Role.CITY_ADMIN:
+        raise Forbidden("须由市级管理员办理")
+    ring = fieldcrypto.keyring()
+    current = f"{fieldcrypto.FORMAT}:{ring.current_id}:"
+    ids = list(BankAccount.objects.exclude(account_ciphertext__startswith=current).order_by("id")
+               .values_list("id", flat=True))
+    moved: dict[str, int] = {}
+    for i in range(0, len(ids), batch_size):
+        batch = list(BankAccount.objects.filter(pk__in=ids[i : i + batch_size]).only("id", "account_ciphertext"))
+        for account in batch:
+            kid = fieldcrypto.key_id_of(account.account_ciphertext)
+            number = ring.decrypt(account.account_ciphertext, purpose=ACCOUNT_PURPOSE)  # fails loudly
+            account.account_ciphertext = ring.encrypt(number, purpose=ACCOUNT_PURPOSE)
+            moved[kid] = moved.get(kid, 0) + 1
+        # A bulk update, not save(): the account is not edited, only its encryption changes.
+        BankAccount.objects.bulk_update(batch, ["account_ciphertext"])
+    if ids:
+        record(user, AuditAction.UPDATE, object_type=BankAccount._meta.label_lower, area_code=CITY[0],
+               summary=f"银行账号密钥轮换：{len(ids)} 个账号改用密钥 {ring.current_id} 加密",
+               after={"key": ring.current_id, "accounts": len(ids), "from": moved})
+    return moved
 
 
 def _person_area(person: Person) -> str:
@@ -150,10 +185,10 @@ def _reference(disbursement: Disbursement, n: int) -> str:
 
 
 def file_rows(disbursement: Disbursement) -> list[list[Any]]:
-    """The lines sent to the bank, with the whole account number (the bank file only)."""
+    """The lines sent to the bank, with the whole account number, decrypted (the bank file only)."""
     lines = disbursement.lines.filter(account__isnull=False).select_related("account").order_by("id")
     purpose = f"民政救助资金 {disbursement.payroll.month_text}"
-    return [[n, line.reference, line.payee_name, line.account.account_no, line.account.bank_name,  # type: ignore
+    return [[n, line.reference, line.payee_name, line.account.account_number(), line.account.bank_name,  # type: ignore
              f"{line.amount:.2f}", purpose] for n, line in enumerate(lines, start=1)]
 
 

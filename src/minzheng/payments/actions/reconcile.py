@@ -149,8 +149,8 @@ def import_bank_return(disbursement: Disbursement, *, user: Any, file_name: str,
 def _outcome(line: DisbursementLine | None, r: ReturnRow) -> str:
     if line is None:
         return ReturnOutcome.UNKNOWN
-    account = line.account.account_no if line.account else ""
-    if (r.amount is not None and r.amount != line.amount) or (r.account and r.account[-4:] != account[-4:]):
+    masked = line.account.account_masked if line.account else ""  # its last four digits; nothing decrypted
+    if (r.amount is not None and r.amount != line.amount) or (r.account and r.account[-4:] != masked[-4:]):
         return ReturnOutcome.MISMATCH
     if line.state == LineState.SENT:
         return ReturnOutcome.APPLIED

@@ -6,23 +6,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from minzheng.core import fieldcrypto
 from minzheng.core.masking import mask_account
 from minzheng.payments.choices import Beneficiary, FailureReason, LineState, ReturnOutcome
 from minzheng.payments.models.basis import AppendOnly
+
+# The purpose the account number's ciphertext is bound to (changing it makes every stored number unreadable).
+ACCOUNT_PURPOSE = "payments.BankAccount.account_no"
 
 
 class BankAccount(AppendOnly):
     """A payee account of a household or a person; a new account is a new row (the latest one is used).
 
-    The number is shown masked everywhere; only the bank payment file carries it whole (and each
-    download of that file is audited)."""
+    The number is stored encrypted (``account_ciphertext``, AES-256-GCM, :mod:`minzheng.core.fieldcrypto`)
+    beside its masked form (``account_masked``: what every page shows, and its last four digits are what
+    reconciliation compares), so lists never decrypt. Only the bank payment file carries the number
+    whole (:meth:`account_number`; each download of that file is audited)."""
 
     household = models.ForeignKey("core.Household", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     person = models.ForeignKey("core.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     holder_name = models.CharField("户名", max_length=64)
     bank_name = models.CharField("开户银行", max_length=64)
-    account_no = models.CharField("账号", max_length=34)
+    account_ciphertext = models.CharField("账号（密文）", max_length=255, editable=False)
+    account_masked = models.CharField("账号（脱敏）", max_length=34, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -43,7 +50,19 @@ class BankAccount(AppendOnly):
 
     @property
     def masked(self) -> str:
-        return mask_account(self.account_no)
+        return self.account_masked
+
+    def set_account_number(self, number: str) -> None:
+        """Encrypt ``number`` with the current key and keep its masked form (before the row is created)."""
+        self.account_ciphertext = fieldcrypto.encrypt(number, purpose=ACCOUNT_PURPOSE)
+        self.account_masked = mask_account(number)
+
+    def account_number(self) -> str:
+        """The whole number, decrypted: for the bank payment file only. Raises
+        :class:`~minzheng.core.fieldcrypto.DecryptionError` rather than return anything else."""
+        return fieldcrypto.decrypt(self.account_ciphertext, purpose=ACCOUNT_PURPOSE)
+
+    account_number.alters_data = True  # type: ignore[attr-defined]  # a template never calls it
 
 
 class Disbursement(AppendOnly):

@@ -39,9 +39,9 @@ def _return_file(lines: list[DisbursementLine]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["业务参考号", "收款账号", "金额", "处理结果", "失败原因"])
-    w.writerow([lines[0].reference, lines[0].account.account_no, lines[0].amount, "成功", ""])
-    w.writerow([lines[1].reference, lines[1].account.account_no, lines[1].amount, "失败", "账号户名不符"])
-    w.writerow([lines[2].reference, lines[2].account.account_no, lines[2].amount, "失败", "账户已销户"])
+    w.writerow([lines[0].reference, lines[0].account.account_number(), lines[0].amount, "成功", ""])
+    w.writerow([lines[1].reference, lines[1].account.account_number(), lines[1].amount, "失败", "账号户名不符"])
+    w.writerow([lines[2].reference, lines[2].account.account_number(), lines[2].amount, "失败", "账户已销户"])
     w.writerow(["MZ000000000000000000", "", "1.00", "成功", ""])
     return out.getvalue().encode("gbk")
 
@@ -72,7 +72,7 @@ def test_return_file_with_failures_then_reissue_one_and_hold_the_other(users, ba
     batch = a.reissue_lines([lines[1]], user=users["district"], note="已核实新账户")
     a.hold_line(lines[2], user=users["district"], reason="账户已销户，待家属提供新账户")
     new = batch.lines.get()
-    assert (batch.sequence, new.amount, new.state, new.reissue_of_id, new.account.account_no) == (
+    assert (batch.sequence, new.amount, new.state, new.reissue_of_id, new.account.account_number()) == (
         2, Y("642.00"), LineState.SENT, lines[1].pk, "6217000010012345678")
     lines[1].refresh_from_db()
     lines[2].refresh_from_db()
