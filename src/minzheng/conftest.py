@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: the area tree, one user per role and jurisdiction, households."""
+"""Shared pytest fixtures: the area tree, one user per role and jurisdiction, households; a headless chromium
+(``browser``, from minzheng.testing.browser) for the browser tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from minzheng.testing import factories as f
+from minzheng.testing.browser import browser  # noqa: F401  (the browser tests' fixture, for every app)
 
 
 @pytest.fixture(autouse=True, scope="session")

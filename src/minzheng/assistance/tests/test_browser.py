@@ -6,8 +6,6 @@ the evaluated amount on the household page; a second application is rejected wit
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,29 +19,9 @@ from minzheng.assistance.tests.support import evaluated
 from minzheng.core.models import Area
 from minzheng.registry.models import Enrollment
 from minzheng.testing import factories as f
+from minzheng.testing.browser import DESKTOP, PHONE, SHOTS, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("MINZHENG_SCREENSHOT_DIR", "/tmp"))
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _city(settings: Any, tmp_path: Path) -> dict[str, Any]:
@@ -59,17 +37,6 @@ def _city(settings: Any, tmp_path: Path) -> dict[str, Any]:
         "first": f.make_household(f.COMMUNITY_A, members=3, no="SY-ASST-1"),
         "second": f.make_household(f.COMMUNITY_A, members=2, no="SY-ASST-2"),
     }
-
-
-def _signed_in(browser: Any, base: str, username: str, **device: Any) -> Any:
-    context = browser.new_context(locale="zh-CN", **device)
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _step(page: Any, action: str, fields: dict[str, str] | None = None, on: dt.date | None = None) -> None:
@@ -97,7 +64,7 @@ def test_application_from_submission_to_enrollment_and_a_rejection(live_server: 
     d0 = today - dt.timedelta(days=20)
 
     # 1. The caseworker, on a phone: the application, the investigators, the home visit.
-    cw = _signed_in(browser, base, "asst_cw", **PHONE)
+    cw = signed_in(browser, base, "asst_cw", **PHONE)
     cw.goto(f"{base}/assistance/applications/new/?household={data['first'].pk}")
     assert cw.input_value("input[name=household_no]") == "SY-ASST-1"
     cw.check("input[name=authorisation_signed]")
@@ -124,7 +91,7 @@ def test_application_from_submission_to_enrollment_and_a_rejection(live_server: 
     cw.context.close()
 
     # 2. The street: the evaluation (assumed values marked), approval, the notice; closed after 7 days.
-    st = _signed_in(browser, base, "asst_street", **DESKTOP)
+    st = signed_in(browser, base, "asst_street", **DESKTOP)
     st.goto(f"{base}/assistance/applications/{app.pk}/")
     assert "本结果使用了假定值" in st.inner_text("#evaluation")
     assert "1635.00" in st.inner_text("#evaluation")
@@ -140,7 +107,7 @@ def test_application_from_submission_to_enrollment_and_a_rejection(live_server: 
     st.context.close()
 
     # 3. The district approves today: paid from the first day of next month at the evaluated amount.
-    di = _signed_in(browser, base, "asst_district", **DESKTOP)
+    di = signed_in(browser, base, "asst_district", **DESKTOP)
     di.goto(f"{base}/assistance/applications/{app.pk}/")
     di.screenshot(path=str(SHOTS / "mz-assistance-review.png"), full_page=True)
     _step(di, "district_approve", {"opinion": "同意"})
@@ -160,7 +127,7 @@ def test_application_from_submission_to_enrollment_and_a_rejection(live_server: 
         m.person_id: {"monthly_income": "4000" if m.relation == "户主" else "0"}
         for m in data["second"].memberships.filter(end_date__isnull=True)})
     a.run_sweep(today)  # nothing is overdue yet; the sweep leaves the case alone
-    st = _signed_in(browser, base, "asst_street", **DESKTOP)
+    st = signed_in(browser, base, "asst_street", **DESKTOP)
     st.goto(f"{base}/assistance/applications/{second.pk}/")
     _step(st, "street_reject", {"reasons": "家庭人均月收入 2000 元，高于低保标准的 1.5 倍，不符合条件。"})
     assert st.locator("#app-state").inner_text() == "不予批准（待书面告知）"

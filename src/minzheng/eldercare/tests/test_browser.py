@@ -5,10 +5,6 @@ orders a visit on the public page; the enterprise's dispatcher assigns it to a w
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,29 +18,9 @@ from minzheng.eldercare.seeds import ensure_seeds
 from minzheng.eldercare.tests import support as s
 from minzheng.eldercare.tests.test_assessment import answers_for
 from minzheng.testing import factories as f
+from minzheng.testing.browser import PHONE, SHOTS, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("MINZHENG_SCREENSHOT_DIR", "/tmp"))
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop in this thread
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.fixture
 def scene(tree, users) -> dict[str, Any]:
@@ -65,22 +41,11 @@ def scene(tree, users) -> dict[str, Any]:
     return {"elder": elder, "ent": ent, "worker": worker}
 
 
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
-
-
 def test_relative_orders_enterprise_dispatches_worker_visits_settlement(scene, live_server: Any, browser: Any
                                                                        ) -> None:
     base = live_server.url
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", geolocation={"latitude": 41.7801,
-                                                                                "longitude": 123.3952},
-                                  permissions=["geolocation"])
-    page = context.new_page()
+    page = new_page(browser, viewport=PHONE["viewport"], geolocation={"latitude": 41.7801, "longitude": 123.3952},
+                    permissions=["geolocation"])
     now = timezone.localtime()
     month = now.strftime("%Y-%m")
 
@@ -102,7 +67,7 @@ def test_relative_orders_enterprise_dispatches_worker_visits_settlement(scene, l
     assert (order.channel, order.status) == ("relative", "dispatched")
 
     # 2. The enterprise's dispatcher assigns it to a worker.
-    sign_in(page, base, "provider")
+    log_in(page, base, "provider")
     page.goto(f"{base}/eldercare/provider/")
     card = page.locator(f"#waiting [data-order='{order.pk}']")
     card.locator("select[name=worker]").select_option(str(scene["worker"].pk))
@@ -112,7 +77,7 @@ def test_relative_orders_enterprise_dispatches_worker_visits_settlement(scene, l
     assert page.locator(f"#waiting [data-order='{order.pk}']").count() == 0
 
     # 3. The worker checks in on arrival (the phone's position) and out with the service record.
-    sign_in(page, base, "worker_zhang")
+    log_in(page, base, "worker_zhang")
     page.goto(f"{base}/eldercare/")
     page.wait_for_url("**/eldercare/worker/")
     page.click(f"#todo [data-order='{order.pk}'] a")
@@ -133,7 +98,7 @@ def test_relative_orders_enterprise_dispatches_worker_visits_settlement(scene, l
     assert order.status == "checked_out"
 
     # 4. The district settles the month: the visit is there, paid at the bathing rate.
-    sign_in(page, base, "district_a")
+    log_in(page, base, "district_a")
     page.goto(f"{base}/eldercare/settlements/")
     page.fill("input[name=month]", month)
     page.select_option("select[name=enterprise]", str(scene["ent"].pk))

@@ -5,10 +5,7 @@ its whole history. The district then sees it on the dashboard."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,40 +14,9 @@ from minzheng.assistance.models import TemporaryAssistance
 from minzheng.monitoring import actions as m
 from minzheng.monitoring.models import Alert
 from minzheng.monitoring.tests.support import member, row
-from minzheng.testing import factories as f
+from minzheng.testing.browser import DESKTOP, PHONE, SHOTS, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("MINZHENG_SCREENSHOT_DIR", "/tmp"))
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def _signed_in(browser: Any, base: str, username: str, **device: Any) -> Any:
-    page = browser.new_context(locale="zh-CN", **device).new_page()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def _step(page: Any, step: str, fields: dict[str, str] | None = None) -> None:
@@ -80,7 +46,7 @@ def test_a_caseworker_takes_an_alert_from_pushed_to_closed(live_server: Any, bro
     alert = Alert.objects.get(person=head)
     assert alert.state == "pushed"
 
-    cw = _signed_in(browser, base, "caseworker_a", **PHONE)
+    cw = signed_in(browser, base, "caseworker_a", **PHONE)
     cw.goto(f"{base}/monitoring/")
     assert head.id_number not in cw.content()
     cw.screenshot(path=str(SHOTS / "mz-monitoring-inbox-phone.png"), full_page=True)
@@ -113,7 +79,7 @@ def test_a_caseworker_takes_an_alert_from_pushed_to_closed(live_server: Any, bro
     assert (case.amount, case.state, case.household_id) == (Decimal("2000.00"), "helped", household_a.pk)
     assert list(alert.events.values_list("actor__username", flat=True))[2:] == ["caseworker_a"] * 5
 
-    di = _signed_in(browser, base, "district_a", **DESKTOP)
+    di = signed_in(browser, base, "district_a", **DESKTOP)
     di.goto(f"{base}/monitoring/dashboard/")
     assert di.locator("[data-stat=temporary] .stat-num").inner_text() == "1"
     assert di.locator("[data-stat=closed] .stat-num").inner_text() == "1"

@@ -5,10 +5,6 @@ visit with a photo; the household's chain of assistance shows the visit."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,28 +17,9 @@ from minzheng.services.models import Referral, ServiceRecord
 from minzheng.services.tests.test_assessment import VISIT
 from minzheng.services.tests.test_views import PNG
 from minzheng.testing import factories as f
+from minzheng.testing.browser import SHOTS, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("MINZHENG_SCREENSHOT_DIR", "/tmp"))
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop in this thread
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.fixture
 def city(db: None) -> None:
@@ -55,24 +32,15 @@ def city(db: None) -> None:
     load_default()
 
 
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
-
-
 def test_assess_match_accept_visit_timeline(city, live_server: Any, browser: Any, users, elder, catalogue,
                                             provider_users, settings, tmp_path) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path
     base = live_server.url
-    page = browser.new_context(viewport={"width": 412, "height": 915}, locale="zh-CN").new_page()
+    page = new_page(browser, viewport={"width": 412, "height": 915})
 
     # 1. The caseworker assesses the household on a phone: the archive pre-fills 半自理 and 低保.
-    sign_in(page, base, "caseworker_a")
+    log_in(page, base, "caseworker_a")
     page.goto(f"{base}/services/households/{elder.pk}/assess/")
     assert page.locator("input[name=item_H1][value='2']").is_checked()
     for code, score in VISIT.items():
@@ -95,7 +63,7 @@ def test_assess_match_accept_visit_timeline(city, live_server: Any, browser: Any
     referral = Referral.objects.get(need__item__code="life.meal")
 
     # 3. The canteen's user accepts (who will come) and records a visit with a photo.
-    sign_in(page, base, "provider")
+    log_in(page, base, "provider")
     page.goto(f"{base}/services/inbox/")
     page.click(f"tr[data-referral='{referral.pk}'] a")
     page.fill("#accept-form input[name=worker_name]", "张阿姨")
@@ -116,7 +84,7 @@ def test_assess_match_accept_visit_timeline(city, live_server: Any, browser: Any
     assert ServiceRecord.objects.get().photos.count() == 1
 
     # 4. Back at the office, the household's chain of assistance shows the visit next to the money.
-    sign_in(page, base, "caseworker_a")
+    log_in(page, base, "caseworker_a")
     page.goto(f"{base}/services/households/{elder.pk}/timeline/")
     first = page.locator("#timeline li").first
     assert first.get_attribute("data-kind") == "visit"

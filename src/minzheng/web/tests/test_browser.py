@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,32 +11,13 @@ from minzheng.audit.models import AuditEvent
 from minzheng.core.masking import mask_id
 from minzheng.core.models import Area
 from minzheng.testing import factories as f
+from minzheng.testing.browser import DESKTOP, PHONE, SHOTS, log_in, new_page
 from minzheng.web.tests.support import enroll, head_of
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(os.environ.get("MINZHENG_SCREENSHOT_DIR", "/tmp"))
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _city() -> dict[str, Any]:
@@ -59,11 +37,7 @@ def _city() -> dict[str, Any]:
 
 
 def _walk(page: Any, base: str, data: dict[str, Any], shot: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", "cw_browser")
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("button[type=submit]:has-text('登录')")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "cw_browser")
     assert page.locator("h1").first.inner_text().startswith("您好")
     page.screenshot(path=str(SHOTS / f"mz-{shot}-home.png"), full_page=True)
 
@@ -93,21 +67,19 @@ def _walk(page: Any, base: str, data: dict[str, Any], shot: str) -> None:
 
 def test_caseworker_searches_opens_and_reveals(live_server: Any, browser: Any) -> None:
     data = _city()
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    _walk(context.new_page(), live_server.url, data, "desktop")
-    context.close()
+    page = new_page(browser, **DESKTOP)
+    _walk(page, live_server.url, data, "desktop")
+    page.context.close()
     reveals = AuditEvent.objects.filter(action="view_sensitive", actor_username="cw_browser")
     assert [(e.object_id, e.after) for e in reveals] == [(str(data["head"].pk), {"field": "id_number"})]
 
 
 def test_same_walk_on_a_phone(live_server: Any, browser: Any) -> None:
     data = _city()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser, **PHONE)
     _walk(page, live_server.url, data, "phone")
     # Nothing is wider than the screen: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    context.close()
+    page.context.close()
     assert AuditEvent.objects.filter(action="view_sensitive", actor_username="cw_browser").count() == 1
     assert dt.date.today()  # keep the import used when the walk changes

@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // A page showing a background run in progress ([data-refresh="ms"]) reloads itself until the run ends.
+  var busy = document.querySelector("[data-refresh]");
+  if (busy) {
+    window.setTimeout(function () { window.location.reload(); }, Number(busy.getAttribute("data-refresh")) || 3000);
+  }
+
   // District → street → community: choosing a level clears the levels below it and reloads the options.
   document.addEventListener("change", function (event) {
     var select = event.target;
