@@ -53,8 +53,17 @@ def new_page(browser: Any, **context: Any) -> Any:
 def log_in(page: Any, base: str, username: str) -> None:
     """Sign ``username`` (a factory user, with the factories' password) in on ``page``, after signing whoever
     was signed in out; returns on the home page."""
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
+    # A response still in flight can set the previous user's session cookie again after the cookies are
+    # cleared (seen under load: /login/ then redirects home as that user), so let the page settle first and
+    # check that the sign-in form is really there.
+    for _ in range(3):
+        page.wait_for_load_state("networkidle")
+        page.context.clear_cookies()
+        page.goto(f"{base}/login/")
+        if page.locator("input[name=username]").count():
+            break
+    else:
+        raise AssertionError(f"still signed in after clearing the cookies: {page.url}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", f.PASSWORD)
     page.click("main button[type=submit]")
