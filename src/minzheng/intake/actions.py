@@ -38,6 +38,7 @@ from minzheng.intake.choices import FileStatus, RunStatus
 from minzheng.intake.models import ImportFile, ImportRun
 from minzheng.registry.actions.archive_import import ARCHIVE_FILES, import_archive
 from minzheng.registry.actions.archive_rows import FileOutcome, Rejection, Row
+from minzheng.registry.actions.certificates import certificates_from_feed
 
 ORDER: tuple[str, ...] = ("areas", "registry_households", "registry_members", "registry_enrollments", "population")
 REQUIRED: dict[str, tuple[str, ...]] = {**ARCHIVE_FILES, "population": population.REQUIRED_COLUMNS}
@@ -290,6 +291,12 @@ def _import_files(
                      echo=echo, quiet=quiet, reason=reason, data_dir=data_dir)
     for fr in refused.values():
         _finish_file(run, report, fr, echo)
+    if "registry_enrollments" in archive or any(item.kind == "disability_certs" for item, _, _ in feed_files):
+        # People paid a disability subsidy outside the archive: their certificate is the 残联's.
+        certs = certificates_from_feed(user=user, data_dir=data_dir, today=today, reason=reason)
+        if certs["recorded"] or certs["changed"]:
+            echo(f"残疾人证（残联数据）→ 档案外享受残疾人补贴人员 {certs['people']:,} 人：记录 recorded "
+                 f"{certs['recorded']:,}，更新 changed {certs['changed']:,}")
 
 
 def _reason_counts(rejections: list[Rejection]) -> dict[str, int]:

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from minzheng.cli import main
-from minzheng.core.models import Household, HouseholdMember
+from minzheng.core.idnumber import InvalidIDNumber, normalise
+from minzheng.core.models import Household, HouseholdMember, Person
 from minzheng.registry.models import Enrollment
 
 ARCHIVE = ("areas.csv", "registry_households.csv", "registry_members.csv", "registry_enrollments.csv")
@@ -35,6 +38,27 @@ def _report(out: str) -> dict[str, Any]:
     path = Path(line.removeprefix("报告 report: ")).with_name("report.json")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def _certificates_outside_the_archive(city: Path) -> None:
+    """Everyone paid a disability subsidy outside the archive carries the 残联 certificate valid on the import
+    day (the latest issued), and nobody else outside the archive was given one."""
+    today = timezone.localdate()
+    certs: dict[str, tuple[str, int, str]] = {}
+    for r in _rows(city / "disability_certs.csv"):
+        try:
+            idn = normalise(r["id_number"])
+        except InvalidIDNumber:
+            continue  # rejected by the feed's intake
+        if r["issue_date"] <= today.isoformat() and (not r["valid_until"] or r["valid_until"] >= today.isoformat()):
+            certs[idn] = max(certs.get(idn, ("", -9, "")), (r["issue_date"], -int(r["grade"]), r["disability_type"]))
+    member = HouseholdMember.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+    subsidy = Enrollment.objects.filter(person=OuterRef("pk"), programme__in=("disability_care", "disability_living"))
+    outside = Person.objects.exclude(Exists(member))
+    got = {p.id_number: (p.disability_type, p.disability_grade) for p in outside.filter(Exists(subsidy))}
+    assert got == {idn: (certs[idn][2], -certs[idn][1]) if idn in certs else ("", None) for idn in got}
+    assert sum(1 for v in got.values() if v[1]) > 100
+    assert not outside.exclude(Exists(subsidy)).exclude(disability_grade=None).exists()
 
 
 def test_generated_city(db: None, city: Path, tmp_path: Path, settings: Any,
@@ -60,6 +84,8 @@ def test_generated_city(db: None, city: Path, tmp_path: Path, settings: Any,
     assert invalid == dirt and dirt
     assert {r["reason_code"] for r in rejects} - {"id_birth_date", "id_check_digit"} <= {"duplicate"}
     assert population["rows_taken"] + population["rows_rejected"] == population["rows_read"]
+
+    _certificates_outside_the_archive(city)
 
     assert main(["--quiet", "import", str(city)]) == 0
     again = {f["name"]: f for f in _report(capsys.readouterr().out)["files"]}
