@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from minzheng.testing import factories as f
 
@@ -41,6 +42,9 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         try:
             yield b
         finally:
+            # Under Playwright's sync API the test's ORM calls get connections of their own (Django keeps
+            # them per context); left open, PostgreSQL cannot drop the test database at the session's end.
+            connections.close_all()
             b.close()
 
 

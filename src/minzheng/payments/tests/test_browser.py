@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import Truncator
 from django_tasks_db.management.commands.db_worker import Worker
@@ -58,15 +58,6 @@ def field_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     fieldcrypto.reset()
     yield fieldcrypto.key_id(fieldcrypto.parse_keys(key, source="test")[0])
     fieldcrypto.reset()
-
-
-@pytest.fixture
-def closing_connections(browser: Any) -> Iterator[None]:
-    """Close this test's database connections when it ends. Under Playwright's sync API the test's ORM calls
-    get a connection of their own (Django keeps connections per context): left open, it keeps PostgreSQL
-    from dropping the test database at the end of the session."""
-    yield
-    connections.close_all()
 
 
 def _income(household: Any, amount: str) -> None:
@@ -125,8 +116,7 @@ def _no_whole_numbers(page: Any) -> None:
 
 
 def test_prepare_check_approve_release_and_the_bank_file(live_server: Any, browser: Any, users: dict[str, Any],
-                                                          approver: Any, field_key: str,
-                                                          closing_connections: None) -> None:
+                                                          approver: Any, field_key: str) -> None:
     base, city = live_server.url, _city(users)
     ha, hb, hc, elder = city["a"], city["b"], city["c"], city["elder"]
 
