@@ -8,7 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from minzheng.audit.choices import AuditAction
-from minzheng.audit.log import record
+from minzheng.audit.log import event_fields
+from minzheng.audit.models import AuditEvent
 from minzheng.core.errors import InvalidChange
 from minzheng.monitoring.choices import AlertAction
 from minzheng.monitoring.models import Alert, AlertEvent, MonitoringRun
@@ -48,18 +49,37 @@ def move(alert: Alert, action: AlertAction, *, user: Any, on: dt.date, note: str
 
     ``from_state=NEW`` for the alert's creation (the row is saved already, in state generated);
     ``before``/``after`` add what else changed to the audit event."""
+    row = step(alert, action, user=user, from_state=from_state)
+    alert.save()
+    alert_event, audit_event = records(alert, row, user=user, on=on, note=note, run=run, before=before, after=after)
+    AlertEvent.objects.create(**alert_event)
+    AuditEvent.objects.create(**audit_event)
+    return row
+
+
+def step(alert: Alert, action: AlertAction, *, user: Any, from_state: str | None = None) -> Transition:
+    """The authorised move of ``action`` from the alert's state (or ``from_state``), the state changed in memory."""
     source = alert.state if from_state is None else from_state
     row = authorise(user, source, action, area_code=alert.area_id, level=alert.level)
     alert.state = row.target
-    alert.save()
-    AlertEvent.objects.create(alert=alert, action=action, from_state="" if source == NEW else source,
-                              to_state=row.target, from_level=alert.level, to_level=alert.level, on=on,
-                              actor=actor(user), run=run, note=note)
-    record(user, AuditAction.CREATE if source == NEW else AuditAction.UPDATE, alert, area_code=alert.area_id,
-           summary=f"预警{AlertAction(action).label} {alert.number or ''}".strip(),
-           before=None if source == NEW else {"state": source, **(before or {})},
-           after={"state": row.target, **(after or {})}, reason=note)
     return row
+
+
+def records(alert: Alert, row: Transition, *, user: Any, on: dt.date, note: str = "",
+            run: MonitoringRun | None = None, before: dict[str, Any] | None = None,
+            after: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of the event and of the audit event of the move ``row`` of ``alert`` (saved, with its
+    number): what :func:`move` writes, and what a run writes for many alerts at once."""
+    source = str(row.source)
+    alert_event = {"alert": alert, "action": row.action, "from_state": "" if source == NEW else source,
+                   "to_state": row.target, "from_level": alert.level, "to_level": alert.level, "on": on,
+                   "actor": actor(user), "run": run, "note": note}
+    summary = f"预警{AlertAction(row.action).label} {alert.number or ''}".strip()
+    audit_event = event_fields(user, AuditAction.CREATE if source == NEW else AuditAction.UPDATE, alert,
+                               area_code=alert.area_id, summary=summary,
+                               before=None if source == NEW else {"state": source, **(before or {})},
+                               after={"state": row.target, **(after or {})}, reason=note)
+    return alert_event, audit_event
 
 
 def first_of_next_month(day: dt.date) -> dt.date:

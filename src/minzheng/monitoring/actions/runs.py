@@ -21,29 +21,40 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from minzheng.audit.choices import AuditAction
 from minzheng.audit.log import record
+from minzheng.audit.models import AuditEvent
 from minzheng.authz.choices import RUNS_IMPORTS
 from minzheng.authz.scope import has_role
-from minzheng.core.actions.people import register_person
+from minzheng.core.actions.people import NewPerson, register_people
 from minzheng.core.errors import Forbidden, InvalidChange
 from minzheng.core.idnumber import REASON_LABELS, InvalidIDNumber, normalise
 from minzheng.core.masking import mask_id
 from minzheng.core.models import Area, Household, Person
-from minzheng.monitoring.actions._common import lock, move, number, today
+from minzheng.core.workdays import Deadline
+from minzheng.monitoring.actions._common import lock, move, number, records, step, today
 from minzheng.monitoring.choices import AlertAction, AlertState, Level, Scenario
 from minzheng.monitoring.deadlines import sign_by
-from minzheng.monitoring.models import Alert, MonitoringRun
-from minzheng.monitoring.workflow import NEW
+from minzheng.monitoring.models import Alert, AlertEvent, MonitoringRun
+from minzheng.monitoring.workflow import NEW, Transition
+from minzheng.registry.actions.archive_rows import insert_rows
 
 FIELDS = ("scenario", "id_number", "name", "household_id", "area_code", "as_of", "evidence",
           "suggested_action", "monthly_amount", "evidence_date")
 OUTCOMES = ("new", "updated", "reopened", "unchanged")
+SCENARIOS = frozenset(Scenario.values)
+# The columns a run reads of the alerts it may change: what it compares and what the events and audit events
+# say (what it writes back is set in memory first: ``EVIDENCE_FIELDS``, ``REOPEN_FIELDS``). Reading any other
+# column of these alerts would load it one alert at a time.
+LOADED = ("id", "scenario", "person_id", "household_id", "area_id", "state", "level", "number", "as_of", "evidence",
+          "evidence_date", "monthly_amount", "suggested_action", "closed_on", "reopen_count")
 CHUNK = 500
 
 
@@ -113,7 +124,7 @@ def _check(index: int, raw: Mapping[str, Any], communities: Mapping[str, Area]) 
     missing = [k for k in FIELDS if k not in raw]
     if missing:
         raise ValueError(f"缺少字段 {', '.join(missing)}")
-    if raw["scenario"] not in Scenario.values:
+    if raw["scenario"] not in SCENARIOS:
         raise ValueError(f"未知的场景 {raw['scenario']}")
     try:
         idn = normalise(str(raw["id_number"]))
@@ -141,18 +152,19 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start:start + CHUNK]
 
 
-def _by_key(rows: Sequence[Row]) -> tuple[dict[str, Person], dict[tuple[str, int], Alert]]:
-    """People known by ID number, and per (scenario, person id) the open alert or else the latest closed."""
+def _by_key(rows: Sequence[Row]) -> tuple[dict[str, int], dict[tuple[str, int], Alert]]:
+    """The pks of the people known by ID number, and per (scenario, person id) the open alert or else the
+    latest closed."""
     ids = sorted({r.id_number for r in rows})
-    people: dict[str, Person] = {}
+    people: dict[str, int] = {}
     for part in _chunks(ids):
-        people.update({p.id_number: p for p in Person.objects.filter(id_number__in=part)})
+        people.update(Person.objects.filter(id_number__in=part).values_list("id_number", "pk"))
     alerts: dict[tuple[str, int], Alert] = {}
-    pks = sorted(p.pk for p in people.values())
+    pks = sorted(people.values())
     for part in _chunks(pks):
         # Locked for the run: the alerts this run may update or reopen.
-        for alert in (Alert.objects.select_for_update(of=("self",)).select_related("area")
-                      .filter(person_id__in=part).order_by("id")):
+        for alert in (Alert.objects.select_for_update(of=("self",)).only(*LOADED).filter(person_id__in=part)
+                      .order_by("id")):
             key = (alert.scenario, alert.person_id)
             known = alerts.get(key)
             if known is None or known.state == AlertState.CLOSED:
@@ -183,13 +195,16 @@ def _apply_evidence(alert: Alert, row: Row, household: Household | None, run: Mo
     alert.household, alert.as_of, alert.last_run = household, row.as_of, run
 
 
-def push(alert: Alert, *, user: Any, on: dt.date, run: MonitoringRun | None = None) -> Alert:
-    """推送: a generated alert goes to its community, with the sign-for deadline in working days."""
-    deadline = sign_by(on)
+def _pushing(alert: Alert, on: dt.date, deadline: Deadline) -> str:
+    """The push's changes to the alert (in memory), and its note."""
     alert.pushed_on, alert.sign_by, alert.calendar_complete = on, deadline.date, deadline.complete
     alert.level = Level.COMMUNITY
-    move(alert, AlertAction.PUSH, user=user, on=on, run=run,
-         note=f"推送至{alert.area.name}，请于 {deadline.date:%Y-%m-%d} 前签收")
+    return f"推送至{alert.area.name}，请于 {deadline.date:%Y-%m-%d} 前签收"
+
+
+def push(alert: Alert, *, user: Any, on: dt.date, run: MonitoringRun | None = None) -> Alert:
+    """推送: a generated alert goes to its community, with the sign-for deadline in working days."""
+    move(alert, AlertAction.PUSH, user=user, on=on, run=run, note=_pushing(alert, on, sign_by(on)))
     return alert
 
 
@@ -199,51 +214,191 @@ def push_alert(alert: Alert, *, user: Any, on: dt.date | None = None) -> Alert:
     return push(lock(alert), user=user, on=today(on))
 
 
-def _create(row: Row, person: Person, household: Household | None, area: Area, run: MonitoringRun, *,
-            user: Any, on: dt.date) -> Alert:
+# -- the run's writes, in bulk ----------------------------------------------------------------------------
+# A run writes the rows that moving one alert at a time through ``_common.move`` would (generate then push;
+# update the evidence; reopen then push), with a number of statements that does not grow with the alerts.
+# Every move is made in memory first, through the table (``_common.step``); then: people unknown to the
+# registry are registered in bulk; new alerts are inserted with bulk_create, which returns their pks (on
+# PostgreSQL, and on SQLite from 3.35), and numbered from them as ``number(on, pk)``; the columns a move
+# changes are written for all updated, then all reopened alerts at once; and the alert events and audit
+# events (``_common.records``, the same fields ``move`` writes) are inserted as plain rows in the order the
+# moves would have written them, before the run's own audit event.
+
+EVIDENCE_FIELDS = ("evidence", "evidence_date", "monthly_amount", "suggested_action", "household", "as_of",
+                   "last_run", "state", "updated_at")
+REOPEN_FIELDS = (*EVIDENCE_FIELDS, "area", "level", "reopen_count", "opened_at", "closed_at", "closed_on",
+                 "signed_on", "verify_by", "escalated_on", "judged_on", "disposed_on", "finding", "overdue_kind",
+                 "pushed_on", "sign_by", "calendar_complete")
+EVENT_FIELDS = ("alert", "action", "from_state", "to_state", "from_level", "to_level", "on", "actor", "run", "note")
+AUDIT_FIELDS = ("actor", "actor_username", "actor_role", "action", "object_type", "object_id", "area_code", "summary",
+                "before", "after", "reason", "ip")
+BATCH = 2000
+
+
+@dataclass
+class _Move:
+    """One move of one alert, made in memory: the row of the table, and what its event and audit say."""
+
+    alert: Alert
+    row: Transition
+    note: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def _create(row: Row, person: int, household: Household | None, area: Area, run: MonitoringRun, *,
+            user: Any, on: dt.date, deadline: Deadline) -> list[_Move]:
+    """生成 then 推送, in memory (the alert is saved later, with its number)."""
     now = timezone.now()
-    alert = Alert(scenario=row.scenario, person=person, area=area, state=AlertState.GENERATED, first_run=run,
+    alert = Alert(scenario=row.scenario, person_id=person, area=area, state=AlertState.GENERATED, first_run=run,
                   first_opened_at=now, opened_at=now)
     _apply_evidence(alert, row, household, run)
-    alert.save()
-    alert.number = number(on, alert.pk)
-    move(alert, AlertAction.GENERATE, user=user, on=on, run=run, from_state=NEW,
-         note=f"{Scenario(row.scenario).label}（基准日 {row.as_of:%Y-%m-%d}）")
-    return push(alert, user=user, on=on, run=run)
+    generate = step(alert, AlertAction.GENERATE, user=user, from_state=NEW)
+    note = f"{Scenario(row.scenario).label}（基准日 {row.as_of:%Y-%m-%d}）"
+    moves = [_Move(alert, generate, note)]
+    note = _pushing(alert, on, deadline)
+    return [*moves, _Move(alert, step(alert, AlertAction.PUSH, user=user), note)]
 
 
-def _update(alert: Alert, row: Row, household: Household | None, run: MonitoringRun, *, user: Any,
-            on: dt.date) -> None:
+def _update(alert: Alert, row: Row, household: Household | None, run: MonitoringRun, *, user: Any) -> list[_Move]:
     before = {"evidence_date": _iso(alert.evidence_date), "monthly_amount": str(alert.monthly_amount),
               "as_of": alert.as_of.isoformat()}
     _apply_evidence(alert, row, household, run)
     after = {"evidence_date": _iso(row.evidence_date), "monthly_amount": str(row.monthly_amount),
              "as_of": row.as_of.isoformat()}
-    move(alert, AlertAction.UPDATE_EVIDENCE, user=user, on=on, run=run, before=before, after=after,
-         note=f"基准日 {row.as_of:%Y-%m-%d} 的监测更新了预警依据（最新触发数据 {_iso(row.evidence_date) or '无日期'}）")
+    note = f"基准日 {row.as_of:%Y-%m-%d} 的监测更新了预警依据（最新触发数据 {_iso(row.evidence_date) or '无日期'}）"
+    return [_Move(alert, step(alert, AlertAction.UPDATE_EVIDENCE, user=user), note, before, after)]
 
 
 def _reopen(alert: Alert, row: Row, household: Household | None, area: Area, run: MonitoringRun, *,
-            user: Any, on: dt.date) -> None:
+            user: Any, on: dt.date, deadline: Deadline) -> list[_Move]:
+    """重新开启 then 推送, in memory."""
     closed_on = alert.closed_on
     _apply_evidence(alert, row, household, run)
     alert.area, alert.level, alert.reopen_count = area, Level.COMMUNITY, alert.reopen_count + 1
     alert.opened_at, alert.closed_at, alert.closed_on = timezone.now(), None, None
     alert.signed_on = alert.verify_by = alert.escalated_on = alert.judged_on = alert.disposed_on = None
     alert.finding = alert.overdue_kind = ""
-    move(alert, AlertAction.REOPEN, user=user, on=on, run=run,
-         note=f"销号（{closed_on}）后出现更新的触发数据（{_iso(row.evidence_date)}），重新开启")
-    push(alert, user=user, on=on, run=run)
+    note = f"销号（{closed_on}）后出现更新的触发数据（{_iso(row.evidence_date)}），重新开启"
+    moves = [_Move(alert, step(alert, AlertAction.REOPEN, user=user), note)]
+    note = _pushing(alert, on, deadline)
+    return [*moves, _Move(alert, step(alert, AlertAction.PUSH, user=user), note)]
 
 
-def _person(row: Row, people: dict[str, Person], engine: str) -> Person:
-    person = people.get(row.id_number)
-    if person is None:
-        # Sex and birth date come from the ID number; recorded by the system for this run.
-        person = register_person(user=None, id_number=row.id_number, name=row.name, area_code=row.area_code,
-                                 reason=f"监测预警（{engine}，基准日 {row.as_of:%Y-%m-%d}）发现的对象")
-        people[row.id_number] = person
-    return person
+def _register(plan: Sequence[tuple[Row, str, Alert | None, Household | None]], people: dict[str, int],
+              engine: str) -> dict[str, dict[str, Any]]:
+    """People unknown to the registry, registered from their first row by the system; their audit events."""
+    unknown: dict[str, NewPerson] = {}
+    for row, outcome, _, _ in plan:
+        if outcome == "new" and row.id_number not in people and row.id_number not in unknown:
+            # Sex and birth date come from the ID number; recorded by the system for this run.
+            unknown[row.id_number] = NewPerson(id_number=row.id_number, name=row.name, area_code=row.area_code,
+                                               reason=f"监测预警（{engine}，基准日 {row.as_of:%Y-%m-%d}）发现的对象")
+    if not unknown:
+        return {}
+    audit: list[dict[str, Any]] = []
+    made = register_people(user=None, people=list(unknown.values()), audit=audit)
+    people.update({p.id_number: p.pk for p in made})
+    return {p.id_number: e for p, e in zip(made, audit, strict=True)}
+
+
+def _update_rows(alerts: Sequence[Alert], fields: Sequence[str]) -> None:
+    """UPDATE ``fields`` of ``alerts`` by pk, with the values ``save()`` would write (``get_db_prep_save``):
+    on PostgreSQL COPY into a temporary table of the same columns and one UPDATE joined to it; elsewhere
+    one prepared statement run for every alert (``executemany``, in-process on SQLite)."""
+    if not alerts:
+        return
+    conn = connections[router.db_for_write(Alert)]
+    qn = conn.ops.quote_name
+    concrete = {f.name: f for f in Alert._meta.concrete_fields}
+    columns = [concrete[name] for name in fields]
+    table, pk = qn(Alert._meta.db_table), qn(concrete["id"].column)
+    names = [qn(c.column) for c in columns]
+
+    def values(alert: Alert) -> list[Any]:
+        return [*(c.get_db_prep_save(getattr(alert, c.attname), conn) for c in columns), alert.pk]
+
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            temp = qn("monitoring_alert_run_rows")
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608 - names from _meta
+                           f"SELECT {', '.join(names)}, {pk} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY {temp} ({', '.join(names)}, {pk}) FROM STDIN") as copy:
+                for alert in alerts:
+                    copy.write_row(values(alert))
+            cursor.execute(f"UPDATE {table} AS t SET {', '.join(f'{n} = u.{n}' for n in names)} "  # noqa: S608
+                           f"FROM {temp} AS u WHERE t.{pk} = u.{pk}")
+            cursor.execute(f"DROP TABLE {temp}")
+            return
+        sql = f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} WHERE {pk} = %s"  # noqa: S608
+        for start in range(0, len(alerts), BATCH):
+            cursor.executemany(sql, [values(alert) for alert in alerts[start:start + BATCH]])
+
+
+def _insert(model: type[Model], fields: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT ``rows`` (the keyword arguments of ``model(...)``) in their order with the archive import's
+    ``insert_rows`` (COPY on PostgreSQL, one prepared statement on SQLite): the values ``save()`` would write,
+    without the ORM's cost per value. ``at`` (auto_now_add) is the time of the insert."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, Model):
+            return value.pk
+        return value.value if isinstance(value, Enum) else value
+
+    insert_rows(model, fields, ([plain(row[name]) for name in fields] for row in rows))
+
+
+def _write(plan: Sequence[tuple[Row, str, Alert | None, Household | None]], people: dict[str, int],
+           communities: Mapping[str, Area], run: MonitoringRun, *, user: Any, on: dt.date, engine: str) -> None:
+    """The run's changes (see the comment above): the same rows, in the same order, as one alert at a time."""
+    deadline = sign_by(on)
+    registered = _register(plan, people, engine)
+    made: list[Alert] = []
+    updated: list[Alert] = []
+    reopened: list[Alert] = []
+    moves: list[tuple[Row, str, list[_Move]]] = []
+    for row, outcome, alert, household in plan:
+        if outcome == "new":
+            steps = _create(row, people[row.id_number], household, communities[row.area_code], run, user=user,
+                            on=on, deadline=deadline)
+            made.append(steps[0].alert)
+        elif outcome == "updated":
+            assert alert is not None
+            steps = _update(alert, row, household, run, user=user)
+            updated.append(alert)
+        elif outcome == "reopened":
+            assert alert is not None
+            steps = _reopen(alert, row, household, communities[row.area_code], run, user=user, on=on,
+                            deadline=deadline)
+            reopened.append(alert)
+        else:
+            continue
+        moves.append((row, outcome, steps))
+    conn = connections[router.db_for_write(Alert)]
+    if conn.features.can_return_rows_from_bulk_insert:
+        Alert.objects.bulk_create(made, batch_size=BATCH)
+    else:  # (SQLite before 3.35) one insert each, for the pks
+        for alert in made:
+            alert.save(force_insert=True)
+    for alert in made:
+        alert.number = number(on, alert.pk)
+    _update_rows(made, ["number"])
+    now = timezone.now()
+    for alert in (*updated, *reopened):
+        alert.updated_at = now  # what save() sets (auto_now)
+    _update_rows(updated, EVIDENCE_FIELDS)
+    _update_rows(reopened, REOPEN_FIELDS)
+    events: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    for row, outcome, steps in moves:
+        if outcome == "new" and (person_event := registered.pop(row.id_number, None)) is not None:
+            audit.append(person_event)
+        for move_ in steps:
+            alert_event, audit_event = records(move_.alert, move_.row, user=user, on=on, note=move_.note, run=run,
+                                               before=move_.before, after=move_.after)
+            events.append(alert_event)
+            audit.append(audit_event)
+    _insert(AlertEvent, EVENT_FIELDS, events)
+    _insert(AuditEvent, AUDIT_FIELDS, audit)
 
 
 def _digest(rows: Iterable[Row]) -> str:
@@ -288,7 +443,7 @@ def record_run(*, user: Any, as_of: dt.date, engine: str, alerts: list[dict[str,
     plan: list[tuple[Row, str, Alert | None, Household | None]] = []
     for row in rows:
         person = people.get(row.id_number)
-        alert = known.get((row.scenario, person.pk)) if person is not None else None
+        alert = known.get((row.scenario, person)) if person is not None else None
         household = households.get(row.household_no)
         plan.append((row, _classify(row, alert, household), alert, household))
 
@@ -301,16 +456,7 @@ def record_run(*, user: Any, as_of: dt.date, engine: str, alerts: list[dict[str,
     run = MonitoringRun.objects.create(as_of=as_of, engine=engine, digest=digest, recorded_by=user,
                                        feed_stats=jsonable(feed_stats or {}), counts=counts, rejects=rejects,
                                        rows=len(alerts), recorded_on=on)
-    for row, outcome, alert, household in plan:
-        if outcome == "new":
-            _create(row, _person(row, people, engine), household, communities[row.area_code], run,
-                    user=user, on=on)
-        elif outcome == "updated":
-            assert alert is not None
-            _update(alert, row, household, run, user=user, on=on)
-        elif outcome == "reopened":
-            assert alert is not None
-            _reopen(alert, row, household, communities[row.area_code], run, user=user, on=on)
+    _write(plan, people, communities, run, user=user, on=on, engine=engine)
     record(user, AuditAction.IMPORT, run, summary=f"监测运行 {engine} 基准日 {as_of:%Y-%m-%d}",
            after={k: v for k, v in counts.items() if k != "by_scenario"})
     return run
