@@ -51,6 +51,7 @@ fresh checkout compiles the loop (about 10 s) and caches the machine code beside
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,6 +109,7 @@ _CARE_PARAMS = ("tekun.care.self", "tekun.care.self", "tekun.care.partial", "tek
 _LOW_INCOME_BITS = sum(1 << PROGRAMMES.index(p) for p in ("tekun", "dibao", "dibao_edge"))
 
 PARALLEL_FROM = 50_000  # households: from here the loop runs on every core
+_KERNEL_LOCK = threading.Lock()
 IntArray = NDArray[np.int64]
 Columns = dict[str, NDArray[Any]]
 
@@ -265,19 +267,22 @@ def evaluate_bulk(
     hh_out = np.empty((len(HOUSEHOLD_OUTPUTS), n_households), dtype=np.int64)
     status = np.empty(n_members, dtype=np.int8)
     m_out = np.empty((len(MEMBER_AMOUNTS), n_members if member_amounts else 0), dtype=np.int64)
-    threads = numba.get_num_threads()
-    # Handing a few thousand households to another thread costs more than it saves (milliseconds
-    # when the other core is busy); the setting is the calling thread's own.
-    numba.set_num_threads(threads if n_households >= PARALLEL_FROM else 1)
-    try:
-        compiled: Any = kernel.evaluate  # a Numba dispatcher: its stubs do not know the signature
-        compiled(
-            vector, household_blocks, member_blocks,
-            *(m[name] for name in MEMBER_COLUMNS), *(h[name] for name in HOUSEHOLD_COLUMNS),
-            category, hh_out, status, m_out, member_amounts,
-        )
-    finally:
-        numba.set_num_threads(threads)
+    compiled: Any = kernel.evaluate  # a Numba dispatcher: its stubs do not know the signature
+    # One evaluation at a time per process: the loop already uses every core, and Numba's fallback threading
+    # layer (workqueue, where OpenMP is missing) aborts the process on concurrent parallel launches.
+    with _KERNEL_LOCK:
+        threads = numba.get_num_threads()
+        # Handing a few thousand households to another thread costs more than it saves (milliseconds
+        # when the other core is busy); the setting is the calling thread's own.
+        numba.set_num_threads(threads if n_households >= PARALLEL_FROM else 1)
+        try:
+            compiled(
+                vector, household_blocks, member_blocks,
+                *(m[name] for name in MEMBER_COLUMNS), *(h[name] for name in HOUSEHOLD_COLUMNS),
+                category, hh_out, status, m_out, member_amounts,
+            )
+        finally:
+            numba.set_num_threads(threads)
     out: Columns = {"category": category}
     out.update({name: hh_out[i] for i, name in enumerate(HOUSEHOLD_OUTPUTS)})
     member_out: Columns = {"status": status}

@@ -138,3 +138,29 @@ def test_codes_out_of_range_rejected() -> None:
     members["self_care"] = members["self_care"] + 9
     with pytest.raises(BulkInputError, match="self_care out of range 0–3"):
         evaluate_bulk(members, columns, case.period)
+
+
+def test_concurrent_callers_get_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Web and worker threads may evaluate at once: each gets exactly the one-thread result."""
+    import threading
+
+    import minzheng.rules.bulk as bulk
+
+    rng = random.Random(12)
+    month = Month.parse("2025-08")
+    members, columns = to_columns([random_household(rng, month) for _ in range(400)])
+    expected = evaluate_bulk(members, columns, month)
+    monkeypatch.setattr(bulk, "PARALLEL_FROM", 1)  # every call goes parallel
+    failures: list[str] = []
+
+    def work() -> None:
+        for _ in range(10):
+            got = evaluate_bulk(members, columns, month)
+            failures.extend(k for k, v in expected.households.items() if not np.array_equal(v, got.households[k]))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
