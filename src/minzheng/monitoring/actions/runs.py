@@ -34,6 +34,7 @@ from minzheng.audit.models import AuditEvent
 from minzheng.authz.choices import RUNS_IMPORTS
 from minzheng.authz.scope import has_role
 from minzheng.core.actions.people import NewPerson, register_people
+from minzheng.core.bulkwrite import insert_rows, update_rows
 from minzheng.core.errors import Forbidden, InvalidChange
 from minzheng.core.idnumber import REASON_LABELS, InvalidIDNumber, normalise
 from minzheng.core.masking import mask_id
@@ -44,7 +45,6 @@ from minzheng.monitoring.choices import AlertAction, AlertState, Level, Scenario
 from minzheng.monitoring.deadlines import sign_by
 from minzheng.monitoring.models import Alert, AlertEvent, MonitoringRun
 from minzheng.monitoring.workflow import NEW, Transition
-from minzheng.registry.actions.archive_rows import insert_rows
 
 FIELDS = ("scenario", "id_number", "name", "household_id", "area_code", "as_of", "evidence",
           "suggested_action", "monthly_amount", "evidence_date")
@@ -302,42 +302,9 @@ def _register(plan: Sequence[tuple[Row, str, Alert | None, Household | None]], p
     return {p.id_number: e for p, e in zip(made, audit, strict=True)}
 
 
-def _update_rows(alerts: Sequence[Alert], fields: Sequence[str]) -> None:
-    """UPDATE ``fields`` of ``alerts`` by pk, with the values ``save()`` would write (``get_db_prep_save``):
-    on PostgreSQL COPY into a temporary table of the same columns and one UPDATE joined to it; elsewhere
-    one prepared statement run for every alert (``executemany``, in-process on SQLite)."""
-    if not alerts:
-        return
-    conn = connections[router.db_for_write(Alert)]
-    qn = conn.ops.quote_name
-    concrete = {f.name: f for f in Alert._meta.concrete_fields}
-    columns = [concrete[name] for name in fields]
-    table, pk = qn(Alert._meta.db_table), qn(concrete["id"].column)
-    names = [qn(c.column) for c in columns]
-
-    def values(alert: Alert) -> list[Any]:
-        return [*(c.get_db_prep_save(getattr(alert, c.attname), conn) for c in columns), alert.pk]
-
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            temp = qn("monitoring_alert_run_rows")
-            cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608 - names from _meta
-                           f"SELECT {', '.join(names)}, {pk} FROM {table} WITH NO DATA")
-            with cursor.cursor.copy(f"COPY {temp} ({', '.join(names)}, {pk}) FROM STDIN") as copy:
-                for alert in alerts:
-                    copy.write_row(values(alert))
-            cursor.execute(f"UPDATE {table} AS t SET {', '.join(f'{n} = u.{n}' for n in names)} "  # noqa: S608
-                           f"FROM {temp} AS u WHERE t.{pk} = u.{pk}")
-            cursor.execute(f"DROP TABLE {temp}")
-            return
-        sql = f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} WHERE {pk} = %s"  # noqa: S608
-        for start in range(0, len(alerts), BATCH):
-            cursor.executemany(sql, [values(alert) for alert in alerts[start:start + BATCH]])
-
-
 def _insert(model: type[Model], fields: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT ``rows`` (the keyword arguments of ``model(...)``) in their order with the archive import's
-    ``insert_rows`` (COPY on PostgreSQL, one prepared statement on SQLite): the values ``save()`` would write,
+    """INSERT ``rows`` (the keyword arguments of ``model(...)``) in their order with ``core.bulkwrite.insert_rows``
+    (COPY on PostgreSQL, one prepared statement on SQLite): the values ``save()`` would write,
     without the ORM's cost per value. ``at`` (auto_now_add) is the time of the insert."""
     def plain(value: Any) -> Any:
         if isinstance(value, Model):
@@ -381,12 +348,12 @@ def _write(plan: Sequence[tuple[Row, str, Alert | None, Household | None]], peop
             alert.save(force_insert=True)
     for alert in made:
         alert.number = number(on, alert.pk)
-    _update_rows(made, ["number"])
+    update_rows(Alert, made, ["number"], batch=BATCH)
     now = timezone.now()
     for alert in (*updated, *reopened):
         alert.updated_at = now  # what save() sets (auto_now)
-    _update_rows(updated, EVIDENCE_FIELDS)
-    _update_rows(reopened, REOPEN_FIELDS)
+    update_rows(Alert, updated, EVIDENCE_FIELDS, batch=BATCH)
+    update_rows(Alert, reopened, REOPEN_FIELDS, batch=BATCH)
     events: list[dict[str, Any]] = []
     audit: list[dict[str, Any]] = []
     for row, outcome, steps in moves:

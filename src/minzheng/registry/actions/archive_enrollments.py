@@ -22,9 +22,10 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from minzheng.analytics.idsql import normalise_many
+from minzheng.core.bulkwrite import insert_rows
 from minzheng.core.masking import mask_id
 from minzheng.core.models import Area, Household, HouseholdMember, Person
-from minzheng.registry.actions.archive_rows import AuditRows, FileOutcome, Row, RowError, date, insert_rows, money, text
+from minzheng.registry.actions.archive_rows import AuditRows, FileOutcome, Row, RowError, date, money, text
 from minzheng.registry.choices import EnrollmentSource, Programme
 from minzheng.registry.models import Enrollment
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from minzheng.analytics.idsql import normalise_many
+from minzheng.core.bulkwrite import insert_rows
 from minzheng.core.choices import AreaLevel, ChangeKind, DisabilityType, HouseholdStatus, Relation, SelfCare
 from minzheng.core.idnumber import facts
 from minzheng.core.masking import mask_id
@@ -36,7 +37,6 @@ from minzheng.registry.actions.archive_rows import (
     chunks,
     code12,
     date,
-    insert_rows,
     money,
     text,
 )

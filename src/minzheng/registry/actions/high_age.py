@@ -28,9 +28,10 @@ from django.utils import timezone
 
 from minzheng.audit.choices import AuditAction
 from minzheng.audit.models import AuditEvent
+from minzheng.core.bulkwrite import insert_rows
 from minzheng.core.errors import InvalidChange
 from minzheng.core.models import Area, Person
-from minzheng.registry.actions.archive_rows import AUDIT_FIELDS, chunks, insert_rows
+from minzheng.registry.actions.archive_rows import AUDIT_FIELDS, chunks
 from minzheng.registry.choices import EnrollmentSource, Programme
 from minzheng.registry.models import Enrollment
 
